@@ -1,0 +1,259 @@
+"""HTML to document text: visible text blocks in reading order, with DOM evidence.
+
+Scripts, styles and other non-rendered elements are never text. Every other visible
+block (navigation and footers included) becomes part of the document text, so that the
+chrome stage removes it with an :class:`~filters.models.Edit` and the removal is
+accounted for. The walk is iterative: a page nested tens of thousands of levels deep
+cannot raise ``RecursionError``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup
+from bs4.element import Comment, NavigableString, Tag
+
+from filters.errors import InputError
+from filters.load import Block, Document
+
+# Never rendered as article text.
+_INVISIBLE = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "canvas",
+    "iframe",
+    "object",
+    "embed",
+    "head",
+    "title",
+    "meta",
+    "link",
+    "video",
+    "audio",
+    "source",
+    "track",
+    "map",
+    "select",
+    "option",
+    "input",
+    "textarea",
+    "math",
+}
+# Elements that start a new text block.
+_BLOCK = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "figure",
+    "figcaption",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "form",
+    "fieldset",
+    "legend",
+    "address",
+    "details",
+    "summary",
+    "hr",
+    "br",
+    "body",
+    "html",
+    "button",
+    "label",
+    "menu",
+    "dialog",
+}
+# Elements whose whole subtree is page furniture rather than article.
+_CHROME_TAGS = {
+    "nav": "navigation",
+    "aside": "sidebar",
+    "form": "form",
+    "button": "button",
+    "menu": "menu",
+    "dialog": "dialog",
+}
+_CHROME_CLASS = re.compile(
+    r"(?:^|[-_\s])(?:share|sharing|social|reward|tip|comment|comments|disqus|reply|related|"
+    r"recommend|trending|popular|most-read|newsletter|subscribe|signup|sign-up|cookie|consent|"
+    r"gdpr|banner|advert|ads?|sponsor|promo|breadcrumbs?|menu|navbar|nav|sidebar|widget|"
+    r"toolbar|footer|header|masthead|follow|author-card|app-download|download-app|paywall|"
+    r"modal|popup|pagination|tags?|byline-share|like|likes|repost|counter)(?:$|[-_\s])",
+    re.I,
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_ATTRIBUTION_LINK = re.compile(
+    r"view\s+original|original\s+(?:article|post|link)|原文|source|来源|出典|원문", re.I
+)
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+
+
+@dataclass
+class _Pending:
+    tag: Tag
+    depth: int
+
+
+def _chrome_reason(tag: Tag) -> str | None:
+    name = tag.name or ""
+    if name in _CHROME_TAGS:
+        return _CHROME_TAGS[name]
+    if name in ("header", "footer") and tag.find_parent("article") is None:
+        return name
+    attrs = tag.attrs or {}
+    if attrs.get("hidden") is not None or attrs.get("aria-hidden") == "true":
+        return "hidden"
+    style = attrs.get("style")
+    if isinstance(style, str) and _HIDDEN_STYLE.search(style):
+        return "hidden"
+    role = attrs.get("role")
+    if role in ("navigation", "banner", "contentinfo", "complementary", "search", "dialog"):
+        return f"role={role}"
+    classes: list[str] = list(attrs.get("class") or [])
+    ident = attrs.get("id") or ""
+    label = " ".join(classes) + " " + (ident if isinstance(ident, str) else "")
+    m = _CHROME_CLASS.search(label)
+    if m and name not in ("body", "html", "main", "article"):
+        return f"class/id '{m.group(0).strip(' -_')}'"
+    return None
+
+
+def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: int) -> Document:
+    """Parse HTML with beautifulsoup4 and lay its visible blocks out as document text."""
+    try:
+        soup = BeautifulSoup(html, "html.parser")
+    except Exception as exc:  # html.parser rarely raises, but a crash must be an input error
+        raise InputError(f"cannot parse HTML: {type(exc).__name__}: {exc}") from None
+
+    canonical = None
+    link = soup.find("link", rel="canonical")
+    if isinstance(link, Tag) and isinstance(link.get("href"), str):
+        canonical = str(link["href"])
+
+    parts: list[str] = []
+    blocks: list[Block] = []
+    links: list[tuple[str, str]] = []
+    pos = 0
+    current: list[str] = []
+    current_hrefs: list[str] = []
+    Owner = tuple[str, tuple[str, ...], tuple[str, ...], str, str | None]
+    owners: list[Owner] = [("body", (), (), "", None)]
+
+    def flush() -> None:
+        nonlocal pos, current, current_hrefs
+        text = _WS.sub(" ", "".join(current)).strip()
+        text = re.sub(r" *\n *", "\n", text)
+        text = re.sub(r"\n{2,}", "\n", text)
+        if text:
+            if parts:
+                parts.append("\n\n")
+                pos += 2
+            tag, classes, ids, path, hint = owners[-1]
+            blocks.append(
+                Block(pos, pos + len(text), tag, classes, ids, path, tuple(current_hrefs), hint)
+            )
+            parts.append(text)
+            pos += len(text)
+        current = []
+        current_hrefs = []
+
+    # Iterative depth-first walk with explicit enter/exit events.
+    stack: list[tuple[object, bool, str | None, str]] = [(soup, False, None, "")]
+    while stack:
+        node, leaving, hint, path = stack.pop()
+        if isinstance(node, Comment):
+            continue
+        if isinstance(node, NavigableString):
+            if node.__class__.__name__ in (
+                "Doctype",
+                "Declaration",
+                "ProcessingInstruction",
+                "CData",
+            ):
+                continue
+            current.append(str(node))
+            continue
+        if not isinstance(node, Tag):
+            continue
+        name = node.name or ""
+        if leaving:
+            if name in _BLOCK:
+                flush()
+                if len(owners) > 1:
+                    owners.pop()
+            continue
+        if name in _INVISIBLE:
+            continue
+        if name == "br":
+            current.append("\n")
+            continue
+        own_hint = _chrome_reason(node) if name not in ("[document]",) else None
+        hint_here = hint or own_hint
+        sub_path = f"{path}/{name}" if name != "[document]" else ""
+        if name in _BLOCK:
+            flush()
+            classes = tuple(node.get("class") or ())
+            ident = node.get("id")
+            owners.append(
+                (
+                    name,
+                    classes,
+                    (ident,) if isinstance(ident, str) else (),
+                    sub_path[-200:],
+                    hint_here,
+                )
+            )
+        if name == "a":
+            href = node.get("href")
+            if isinstance(href, str) and href.strip():
+                label = node.get_text(" ", strip=True)[:200]
+                current_hrefs.append(href.strip())
+                if _ATTRIBUTION_LINK.search(label) or node.get("rel") == ["canonical"]:
+                    links.append((label, href.strip()))
+        stack.append((node, True, hint, path))
+        for child in reversed(list(node.children)):
+            stack.append((child, False, hint_here, sub_path))
+    flush()
+    text = "".join(parts)
+    if not text.strip():
+        raise InputError("HTML has no visible text")
+    return Document(
+        text=text,
+        content_type="html",
+        encoding=encoding,
+        raw_sha256=raw_sha256,
+        raw_bytes=raw_bytes,
+        blocks=tuple(blocks),
+        links=tuple(links),
+        canonical_url=canonical,
+    )

@@ -1,0 +1,208 @@
+"""The pipeline: the stage order in one place, and the public ``check`` entry points.
+
+    load -> detect_language -> strip_chrome -> check_disclosures -> flag_advice
+         -> detect_pii -> apply_fixes (opt-in) -> decide -> Result + AuditRecord
+
+A :class:`Pipeline` compiles its rule packs and builds its stages once; ``check`` keeps all
+per-article state in a fresh :class:`~filters.context.Context`, so one pipeline can serve
+many threads. It pickles as its rules directory and rebuilds in the receiving process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from filters import __version__
+from filters.apply_fixes import ApplyFixes
+from filters.check_disclosures import CheckDisclosures
+from filters.context import Context, Options
+from filters.decide import decide
+from filters.detect_language import DetectLanguage
+from filters.detect_pii import DetectPii
+from filters.edits import OffsetMap, apply_edits, check_edits
+from filters.errors import PrepubError
+from filters.flag_advice import FlagAdvice
+from filters.load import DEFAULT_MAX_BYTES, ContentType, Document, load_document
+from filters.models import AuditRecord, Finding, InputRecord, Result, StageRecord
+from filters.rulepack import RuleSet, load_rule_packs
+from filters.scrub import Scrubber
+
+log = logging.getLogger(__name__)
+
+
+class Pipeline:
+    """A reusable, thread-safe checker. Build once per process; call :meth:`check` often."""
+
+    def __init__(
+        self,
+        rules: str | Path | RuleSet | None = None,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        pii_engine: Any | None = None,
+    ) -> None:
+        self._rules_arg = None if isinstance(rules, RuleSet) else rules
+        self.rules = rules if isinstance(rules, RuleSet) else load_rule_packs(rules)
+        self.max_bytes = max_bytes
+        disclosures = CheckDisclosures(self.rules)
+        from filters.strip_chrome import StripChrome
+
+        self.pii = DetectPii(self.rules, engine=pii_engine)
+        # The stage order, read as a sentence.
+        self.stages: tuple[Any, ...] = (
+            DetectLanguage(self.rules),
+            StripChrome(self.rules, disclosures),
+            disclosures,
+            FlagAdvice(self.rules),
+            self.pii,
+            ApplyFixes(self.rules),
+        )
+        self.scrubber = Scrubber(self.pii)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self._rules_arg, self.max_bytes))
+
+    def load(self, content: str | bytes, content_type: ContentType = "auto") -> Document:
+        """The document text the offsets and edits of a result refer to."""
+        return load_document(content, content_type, self.max_bytes)
+
+    def check(
+        self,
+        content: str | bytes,
+        source: str | None = None,
+        url: str | None = None,
+        content_type: ContentType = "auto",
+        language: str | None = None,
+        fix: bool = False,
+        *,
+        record_id: str | None = None,
+    ) -> Result:
+        """Run every stage on one article.
+
+        Raises:
+            InputError: the content is not a usable article (binary, undecodable, empty,
+                over the size limit).
+        """
+        started = time.perf_counter()
+        t0 = time.perf_counter()
+        doc = self.load(content, content_type)
+        stages = [StageRecord(name="load", duration_ms=round((time.perf_counter() - t0) * 1000, 3))]
+        ctx = Context(
+            doc=doc, rules=self.rules, options=Options(source, url, language, fix, record_id)
+        )
+        for stage in self.stages:
+            stages.append(self._run_stage(stage, ctx))
+        if ctx._text is None:
+            ctx.set_stripped()
+        return self._finish(ctx, stages, started)
+
+    def _run_stage(self, stage: Any, ctx: Context) -> StageRecord:
+        f0, e0 = len(ctx.findings), len(ctx.edits)
+        t0 = time.perf_counter()
+        try:
+            stage.run(ctx)
+        except PrepubError:
+            raise
+        except Exception as exc:  # a crashed stage fails closed, it never passes silently
+            log.exception("stage %s failed", stage.name)
+            ctx.errors.append(f"{stage.name}: {type(exc).__name__}: {exc}")
+        return StageRecord(
+            name=stage.name,
+            duration_ms=round((time.perf_counter() - t0) * 1000, 3),
+            findings=len(ctx.findings) - f0,
+            edits=len(ctx.edits) - e0,
+        )
+
+    def _finish(self, ctx: Context, stages: list[StageRecord], started: float) -> Result:
+        t0 = time.perf_counter()
+        check_edits(len(ctx.doc.text), ctx.edits)
+        clean = apply_edits(ctx.doc.text, ctx.edits)
+        final = OffsetMap(ctx.edits)
+        findings = [self._place(f, final) for f in ctx.findings]
+        findings.sort(key=lambda f: (f.span.start if f.span else -1, f.rule))
+        decision, reasons = decide(findings, ctx.errors)
+        findings = [self.scrubber.finding(f) for f in findings]
+        edits = [self.scrubber.edit(e) for e in ctx.edits]
+        disclosures = self.scrubber.disclosures(ctx.disclosures)
+        stages.append(
+            StageRecord(name="decide", duration_ms=round((time.perf_counter() - t0) * 1000, 3))
+        )
+        audit = AuditRecord(
+            tool_version=__version__,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            input=InputRecord(
+                sha256=ctx.doc.raw_sha256,
+                bytes=ctx.doc.raw_bytes,
+                content_type=ctx.doc.content_type,
+                encoding=ctx.doc.encoding,
+                source=ctx.options.source,
+                url=ctx.options.url,
+                id=ctx.options.record_id,
+            ),
+            output_sha256=hashlib.sha256(clean.encode("utf-8", "surrogatepass")).hexdigest(),
+            language=ctx.language,
+            language_probability=ctx.language_probability,
+            rule_packs=self.rules.refs,
+            settings={
+                "fix": ctx.options.fix,
+                "language": ctx.options.language,
+                "profile": ctx.profile.id if ctx.profile else None,
+                "max_bytes": self.max_bytes,
+                "total_ms": round((time.perf_counter() - started) * 1000, 3),
+            },
+            findings=findings,
+            edits=edits,
+            disclosures=disclosures,
+            decision=decision,
+            decision_reasons=reasons,
+            stages=stages,
+            errors=ctx.errors,
+        )
+        return Result(
+            decision=decision,
+            clean_text=clean,
+            language=ctx.language,
+            findings=findings,
+            edits=edits,
+            disclosures=disclosures,
+            audit=audit,
+        )
+
+    @staticmethod
+    def _place(finding: Finding, final: OffsetMap) -> Finding:
+        if finding.original_span is None:
+            return finding
+        return finding.model_copy(update={"span": final.span_to_clean(finding.original_span)})
+
+
+def _rebuild(rules: str | Path | None, max_bytes: int) -> Pipeline:
+    return Pipeline(rules, max_bytes=max_bytes)
+
+
+_default: Pipeline | None = None
+
+
+def default_pipeline() -> Pipeline:
+    """The process-wide pipeline with the shipped rule packs."""
+    global _default
+    if _default is None:
+        _default = Pipeline()
+    return _default
+
+
+def check(
+    content: str | bytes,
+    source: str | None = None,
+    url: str | None = None,
+    content_type: ContentType = "auto",
+    language: str | None = None,
+    fix: bool = False,
+) -> Result:
+    """Check one article with the shipped rule packs. See :meth:`Pipeline.check`."""
+    return default_pipeline().check(
+        content, source=source, url=url, content_type=content_type, language=language, fix=fix
+    )

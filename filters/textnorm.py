@@ -1,0 +1,92 @@
+"""Text normalisation shared by the stages: tolerant matching and line iteration.
+
+``normalise`` keeps only word characters, lower-cased, so that whitespace, line breaks,
+quotes, punctuation, bullets and leftover markup do not matter when comparing wording,
+and it keeps a map back to the original offsets.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[^\W_]+")
+# Bullets and list markers a scraper leaves in front of a UI label.
+BULLET = re.compile(r"^[\s\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u2219\-\*\u2013\u2014>|]+")
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """Lower-cased word characters of a text, with a map back to original offsets."""
+
+    text: str
+    _norm_starts: tuple[int, ...]
+    _orig_starts: tuple[int, ...]
+
+    def to_original(self, index: int) -> int:
+        """Original offset of the normalised character at ``index``."""
+        if not self._norm_starts:
+            return 0
+        i = bisect.bisect_right(self._norm_starts, index) - 1
+        i = max(i, 0)
+        return self._orig_starts[i] + (index - self._norm_starts[i])
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``[start, end)`` for a normalised range (end is exclusive)."""
+        if end <= start:
+            s = self.to_original(start)
+            return s, s
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+
+def normalise(text: str) -> Normalised:
+    """Build the :class:`Normalised` form of ``text``."""
+    parts: list[str] = []
+    norm_starts: list[int] = []
+    orig_starts: list[int] = []
+    pos = 0
+    for m in _WORD.finditer(text):
+        token = m.group().lower()
+        if len(token) != len(m.group()):  # rare: lower() changed the length (e.g. 'İ')
+            token = m.group()
+        norm_starts.append(pos)
+        orig_starts.append(m.start())
+        parts.append(token)
+        pos += len(token)
+    return Normalised("".join(parts), tuple(norm_starts), tuple(orig_starts))
+
+
+def normalise_plain(text: str) -> str:
+    """Just the normalised string, for registry entries and comparisons."""
+    return "".join(m.group().lower() for m in _WORD.finditer(text))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a text: its content offsets and the offset after its newline."""
+
+    start: int
+    end: int  # end of content, before the newline
+    stop: int  # after the newline (== end at the end of the text)
+    text: str
+
+
+def iter_lines(text: str) -> Iterator[Line]:
+    """Every line with offsets; the last line may lack a newline."""
+    pos = 0
+    n = len(text)
+    while pos < n:
+        nl = text.find("\n", pos)
+        if nl == -1:
+            yield Line(pos, n, n, text[pos:])
+            return
+        yield Line(pos, nl, nl + 1, text[pos:nl])
+        pos = nl + 1
+
+
+def label_of(line: str) -> str:
+    """A line as a UI label: bullets, surrounding whitespace and zero-width marks removed."""
+    line = line.replace("\u200b", "").replace("\ufeff", "")
+    return BULLET.sub("", line).strip()

@@ -1,0 +1,58 @@
+"""Shared fixtures: one pipeline per session, golden-file regeneration, the shared corpus."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import filters
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regen-golden", action="store_true", help="rewrite fixtures/*.expected.json")
+
+
+@pytest.fixture(scope="session")
+def pipeline() -> filters.Pipeline:
+    return filters.Pipeline()
+
+
+@pytest.fixture(scope="session")
+def regen(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--regen-golden"))
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in ../shared, or skip: a user's clone does not have it."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not present (development data is not part of the project)")
+    return path
+
+
+class _NoNetwork(socket.socket):
+    def connect(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+        raise AssertionError(f"network access attempted: {args}")
+
+    def connect_ex(self, *args: object, **kwargs: object) -> int:  # type: ignore[override]
+        raise AssertionError(f"network access attempted: {args}")
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every socket connection raises; getaddrinfo too."""
+    monkeypatch.setattr(socket, "socket", _NoNetwork)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"DNS lookup attempted: {args}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    yield
