@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 EXIT = {"publish": 0, "review": 1, "block": 3}
 EXIT_ERROR = 2
+FORMATS = ("text", "json", "html", "sarif")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,7 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check articles (files or - for stdin)")
     check.add_argument("paths", nargs="+", metavar="PATH", help="article files, or - for stdin")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text (for people), json (the result model), html (a report page), sarif (code review)",
+    )
+    check.add_argument(
+        "--out",
+        metavar="PATH",
+        help="write the report here instead of stdout (a directory for html with several inputs)",
+    )
     check.add_argument(
         "--clean-out",
         metavar="PATH",
@@ -52,7 +65,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--fix", action="store_true", help="insert a missing disclaimer and redact personal data"
     )
     check.add_argument("--max-bytes", type=int, default=None, help="largest input accepted (bytes)")
-    check.add_argument("--colour", choices=("auto", "always", "never"), default="auto")
+    check.add_argument(
+        "--colour",
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour in the text format (auto: only on a terminal, and not with NO_COLOR)",
+    )
+
+    report = sub.add_parser("report", help="a batch report from an audit log")
+    report.add_argument("log", metavar="AUDIT.jsonl", help="an audit log written by --audit-log")
+    report.add_argument(
+        "--html",
+        metavar="OUT.html",
+        required=True,
+        help="write the HTML report here (- for stdout)",
+    )
+    report.add_argument("--title", default=None, help="the report's title")
 
     rules = sub.add_parser("rules", help="list, show and test rule packs")
     rules_sub = rules.add_subparsers(dest="rules_command", parser_class=_Parser)
@@ -90,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args, parser)
         if args.command == "audit":
             return _audit(args, parser)
+        if args.command == "report":
+            return _report(args)
     except filters.PrepubError as exc:
         if args.debug:
             raise
@@ -126,12 +157,19 @@ def _read(path: str) -> bytes:
 def _check(args: argparse.Namespace) -> int:
     import filters
     from filters.load import DEFAULT_MAX_BYTES
-    from filters.render import render_json, render_text
+    from filters.locate import SourceLocator
+    from filters.render import use_colour
+    from filters.sarif import SarifError, SarifInput
 
     pipeline = filters.Pipeline(args.rules, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)
-    colour = args.colour == "always" or (args.colour == "auto" and sys.stdout.isatty())
-    worst = 0
     several = len(args.paths) > 1
+    if args.format == "html" and several and not args.out:
+        raise filters.InputError("--format html with several inputs needs --out DIRECTORY")
+    colour = not args.out and use_colour(args.colour, sys.stdout)
+    reports: list[str] = []
+    sarif_inputs: list[SarifInput] = []
+    sarif_errors: list[SarifError] = []
+    worst = 0
     for path in args.paths:
         try:
             content = _read(path)
@@ -147,24 +185,90 @@ def _check(args: argparse.Namespace) -> int:
         except filters.InputError as exc:
             if args.debug:
                 raise
-            print(
-                f"prepub: error: {path}: {exc}"
-                if not str(exc).startswith(path)
-                else f"prepub: error: {exc}",
-                file=sys.stderr,
-            )
+            message = str(exc) if str(exc).startswith(path) else f"{path}: {exc}"
+            print(f"prepub: error: {message}", file=sys.stderr)
+            sarif_errors.append(SarifError(path, message))
             worst = max(worst, EXIT_ERROR)
             continue
         if args.audit_log:
             filters.append_record(args.audit_log, result.audit)
         if args.clean_out:
             _write_clean(args.clean_out, path, result.clean_text, several)
-        if args.format == "json":
-            print(render_json(result))
+        locator = SourceLocator(content, partial(pipeline.load, content, args.content_type))
+        label = "<stdin>" if path == "-" else path
+        if args.format == "sarif":
+            sarif_inputs.append(SarifInput(path, result, locator))
+        elif args.format == "html":
+            _emit_html(args, path, label, result, locator, several)
         else:
-            print(render_text(result, "<stdin>" if path == "-" else path, colour=colour))
+            reports.append(_render(args.format, result, label, locator.region, colour))
+            if not args.out:
+                print(reports.pop())
         worst = max(worst, EXIT[result.decision])  # block 3 > error 2 > review 1 > publish 0
+    if args.format == "sarif":
+        from filters.sarif import render_sarif
+
+        reports.append(render_sarif(sarif_inputs, pipeline.rules, sarif_errors))
+        if not args.out:
+            print(reports.pop())
+    if args.out and args.format != "html":
+        _write_text(Path(args.out), "\n".join(reports) + "\n")
     return worst
+
+
+def _render(fmt: str, result: Any, label: str, locate: Any, colour: bool) -> str:
+    from filters.render import render_json, render_text
+
+    if fmt == "json":
+        return render_json(result)
+    return render_text(result, label, colour=colour, locate=locate)
+
+
+def _emit_html(
+    args: argparse.Namespace, path: str, label: str, result: Any, locator: Any, several: bool
+) -> None:
+    from filters.report_html import render_article_html
+
+    page = render_article_html(result, label, locate=locator.region)
+    if not args.out:
+        sys.stdout.write(page)
+        return
+    out = Path(args.out)
+    if several or out.is_dir():
+        out.mkdir(parents=True, exist_ok=True)
+        out = out / (Path(path).stem + ".html" if path != "-" else "stdin.html")
+    _write_text(out, page)
+
+
+def _write_text(out: Path, text: str) -> None:
+    import filters
+
+    if str(out) == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise filters.InputError(f"{out}: cannot write: {exc.strerror}") from None
+
+
+def _report(args: argparse.Namespace) -> int:
+    from filters.audit import verify_log
+    from filters.report_html import read_audit_log, render_batch_html
+
+    records, problems = read_audit_log(args.log)
+    for problem in problems:
+        print(f"prepub: warning: {args.log}: {problem}", file=sys.stderr)
+    verification = verify_log(args.log)
+    chain = (
+        f"intact, {verification.records} records"
+        if verification.ok
+        else "NOT intact: " + "; ".join(verification.problems)
+    )
+    title = args.title or f"prepub batch report: {Path(args.log).name}"
+    page = render_batch_html(records, title=title, problems=problems, chain=chain)
+    _write_text(Path(args.html), page)
+    return 0
 
 
 def _write_clean(target: str, path: str, text: str, several: bool) -> None:
