@@ -9,6 +9,7 @@ command line turns it on only when writing to a terminal (see :func:`use_colour`
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TextIO
@@ -27,6 +28,8 @@ _COLOURS = {
 }
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 _MAX_REMOVALS_SHOWN = 8
+# C0 and C1 controls (ESC, CSI ...) in article text could drive the reader's terminal.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 Locate = Callable[[Span | None], Region | None]
 
@@ -55,8 +58,13 @@ def render_json(result: Result) -> str:
     return result.model_dump_json()
 
 
+def safe(text: str) -> str:
+    """``text`` with terminal control characters shown as escapes, never sent raw."""
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
 def _short(text: str, limit: int = 60) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(safe(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -85,14 +93,16 @@ def render_text(
     out: list[str] = []
     decision = result.decision.upper()
     reasons = ", ".join(result.audit.decision_reasons) or "no active findings"
-    out.append(f"{c(_BOLD, label)}: {c(_COLOURS[result.decision], decision)} ({reasons})")
+    out.append(
+        f"{c(_BOLD, safe(label))}: {c(_COLOURS[result.decision], decision)} ({safe(reasons)})"
+    )
     d, a = result.disclosures.disclaimer, result.disclosures.attribution
     disclaimer = (
         f"present ({d.matched}, {d.placement})"
         if d.present
         else ("altered" if d.altered else "missing")
     )
-    attribution = f"{', '.join(a.sources)}" if a.present else "missing"
+    attribution = safe(", ".join(a.sources)) if a.present else "missing"
     removals = sorted(
         (e for e in result.edits if e.kind == "remove"), key=lambda e: e.original_span.start
     )
@@ -112,12 +122,12 @@ def render_text(
             sev = c(_COLOURS[f.severity], f"{f.severity:<7}")
             fixed = " (fixed)" if f.fixed else ""
             out.append(
-                f"    {where(f.span, f.original_span):>8} {f.rule:<11} {sev} {f.message}{fixed}"
+                f"    {where(f.span, f.original_span):>8} {f.rule:<11} {sev} {safe(f.message)}{fixed}"
             )
             if f.speaker:
-                out.append(f"    {'':>8} {c(_DIM, 'speaker: ' + f.speaker)}")
+                out.append(f"    {'':>8} {c(_DIM, 'speaker: ' + safe(f.speaker))}")
     for error in result.audit.errors:
-        out.append(f"  {c(_COLOURS['error'], 'error')} {error}")
+        out.append(f"  {c(_COLOURS['error'], 'error')} {safe(error)}")
     if removals:
         out.append(f"  {c(_BOLD, 'removed')}")
         for e in removals[:_MAX_REMOVALS_SHOWN]:

@@ -50,7 +50,7 @@ def _environment() -> Environment:
     env.globals.update(
         css=Markup(css),  # our own static stylesheet, allowed by its hash below
         csp=(
-            "default-src 'none'; "
+            "default-src 'none'; script-src 'none'; "
             f"style-src 'sha256-{digest}'; "
             "img-src 'none'; base-uri 'none'; form-action 'none'"
         ),
