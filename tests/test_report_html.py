@@ -119,7 +119,10 @@ def test_findings_are_highlighted_in_place_by_category(promo: tuple[filters.Resu
     assert isinstance(text, Tag)
     marks = text.find_all("mark")
     by_category = {tuple(m["class"]) for m in marks}
-    assert ("cat-advice", "sev-warning") in by_category and ("cat-pii", "sev-warning") in by_category
+    assert ("cat-advice", "sev-warning") in by_category and (
+        "cat-pii",
+        "sev-warning",
+    ) in by_category
     advice = next(f for f in result.findings if f.rule == "ADV-EN-004")
     assert advice.span is not None
     marked = "".join(m.get_text() for m in marks if "cat-advice" in m["class"])
@@ -172,9 +175,7 @@ def test_diff_rebuilds_the_document_from_clean_text_and_edits(pipeline: filters.
 
 
 def test_fix_shows_insertions_and_redactions(pipeline: filters.Pipeline) -> None:
-    result = pipeline.check(
-        (FIXTURES / "gate_stablecoin_no_disclaimer.txt").read_bytes(), fix=True
-    )
+    result = pipeline.check((FIXTURES / "gate_stablecoin_no_disclaimer.txt").read_bytes(), fix=True)
     pieces = diff_pieces(result.clean_text, result.edits, result.findings)
     assert any(p.kind == "inserted" for p in pieces)
     assert "".join(p.text for p in pieces if p.kind != "removed") == result.clean_text
@@ -257,9 +258,7 @@ def test_csp_allows_no_script_and_only_our_stylesheet(hostile: dict[str, str]) -
     metas = head.find_all("meta")
     assert metas[0].get("charset") == "utf-8"
     assert metas[1]["http-equiv"] == "Content-Security-Policy"  # before any content
-    policy = dict(
-        (part.split()[0], part.split()[1:]) for part in metas[1]["content"].split("; ")
-    )
+    policy = dict((part.split()[0], part.split()[1:]) for part in metas[1]["content"].split("; "))
     assert policy["default-src"] == ["'none'"] and policy["script-src"] == ["'none'"]
     style = soup.find("style")
     assert style is not None
@@ -286,7 +285,18 @@ def audit_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
         FIXTURES / "zh_bitcoin_etf_flows.txt",
     ]
     for path in paths:
-        main(["check", str(path), "--audit-log", str(log), "--format", "json", "--out", str(tmp / "o")])
+        main(
+            [
+                "check",
+                str(path),
+                "--audit-log",
+                str(log),
+                "--format",
+                "json",
+                "--out",
+                str(tmp / "o"),
+            ]
+        )
     return log
 
 
@@ -416,7 +426,9 @@ def test_csp_blocks_script_even_if_escaping_failed(
     assert "data-pwned" in _root_attrs(browser.dump_dom(chromium, path).stdout)
 
 
-def test_report_screenshot(chromium: str, promo: tuple[filters.Result, str], tmp_path: Path) -> None:
+def test_report_screenshot(
+    chromium: str, promo: tuple[filters.Result, str], tmp_path: Path
+) -> None:
     from PIL import Image
 
     page = tmp_path / "report.html"
@@ -434,7 +446,11 @@ def test_report_screenshot(chromium: str, promo: tuple[filters.Result, str], tmp
     assert counts[background] < 0.9 * 1200 * 1600
 
     def near(target: tuple[int, int, int]) -> int:
-        return sum(n for c, n in counts.items() if sum(abs(a - b) for a, b in zip(c, target)) < 12)
+        return sum(
+            n
+            for c, n in counts.items()
+            if sum(abs(a - b) for a, b in zip(c, target, strict=True)) < 12
+        )
 
     assert near((0xA8, 0x64, 0x00)) > 2000, "the REVIEW badge is not drawn: stylesheet blocked?"
     assert near((0xFF, 0xE2, 0xA8)) > 2000, "the advice highlight is not drawn"

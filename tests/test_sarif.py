@@ -64,13 +64,19 @@ def test_one_run_with_rules_results_and_artifacts(
         assert descriptor["properties"]["category"] == rule.category
     uris = [a["location"]["uri"] for a in run["artifacts"]]
     assert uris == relative
-    assert [a["properties"]["decision"] for a in run["artifacts"]] == ["review", "publish", "review"]
+    assert [a["properties"]["decision"] for a in run["artifacts"]] == [
+        "review",
+        "publish",
+        "review",
+    ]
     for result in run["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
         location = result["locations"][0]["physicalLocation"]["artifactLocation"]
         assert run["artifacts"][location["index"]]["location"]["uri"] == location["uri"]
     levels = {
-        (r["locations"][0]["physicalLocation"]["artifactLocation"]["index"], r["ruleId"]): r["level"]
+        (r["locations"][0]["physicalLocation"]["artifactLocation"]["index"], r["ruleId"]): r[
+            "level"
+        ]
         for r in run["results"]
     }
     assert levels[0, "ADV-EN-001"] == "note"  # reported speech, info -> note
@@ -143,7 +149,9 @@ def test_absolute_paths_are_file_uris(capsys: pytest.CaptureFixture[str]) -> Non
     assert log["runs"][0]["artifacts"][0]["location"]["uri"] == PROMO.as_uri()
 
 
-def test_stdin_has_no_uri(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stdin_has_no_uri(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(PROMO.read_bytes())))
     _, log = sarif(capsys, "-")
     location = log["runs"][0]["artifacts"][0]["location"]
@@ -170,7 +178,14 @@ def test_schema_subset_rejects_what_it_should() -> None:
                 "results": [
                     {
                         "message": {"text": "m"},
-                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a"}, "region": region}}],
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": "a"},
+                                    "region": region,
+                                }
+                            }
+                        ],
                     }
                 ],
             }
