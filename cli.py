@@ -194,7 +194,7 @@ def _check(args: argparse.Namespace) -> int:
             filters.append_record(args.audit_log, result.audit)
         if args.clean_out:
             _write_clean(args.clean_out, path, result.clean_text, several)
-        locator = SourceLocator(content, partial(pipeline.load, content, args.content_type))
+        locator = SourceLocator(content, result, partial(pipeline.load, content, args.content_type))
         label = "<stdin>" if path == "-" else path
         if args.format == "sarif":
             sarif_inputs.append(SarifInput(path, result, locator))

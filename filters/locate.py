@@ -14,13 +14,13 @@ file as a whole.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.entities import name2codepoint
 from html.parser import HTMLParser
 
 from filters.load import Document, decode_bytes
-from filters.models import Span
+from filters.models import Edit, Result, Span
 
 # The elements filters.html never turns into text; their contents are not searched.
 _INVISIBLE = frozenset(
@@ -61,20 +61,37 @@ class _Lines:
 
 
 class _TextNodes(HTMLParser):
-    """Visible characters of an HTML source, whitespace dropped, each with its source range."""
+    """Visible text of an HTML source, whitespace dropped, in chunks that know their source.
+
+    ``text`` is every visible non-space character in order; chunk ``i`` starts at
+    ``starts[i]`` in it and came from ``chunks[i]``: the source offset, the raw text, and
+    for a character reference the length of the reference in the source.
+    """
 
     def __init__(self, source: str, lines: _Lines) -> None:
         super().__init__(convert_charrefs=False)
-        self.chars: list[str] = []
-        self.ranges: list[tuple[int, int]] = []
         self._lines = lines
         self._hidden: list[str] = []
+        self._parts: list[str] = []
+        self._length = 0
+        self.starts: list[int] = []
+        self.chunks: list[tuple[int, str, int | None]] = []
         self.feed(source)
         self.close()
+        self.text = "".join(self._parts)
 
     def _offset(self) -> int:
         line, col = self.getpos()  # 1-based line, 0-based column
         return self._lines.starts[line - 1] + col
+
+    def _add(self, raw: str, reference_length: int | None) -> None:
+        squeezed = "".join(raw.split())
+        if self._hidden or not squeezed:
+            return
+        self.starts.append(self._length)
+        self.chunks.append((self._offset(), raw, reference_length))
+        self._parts.append(squeezed)
+        self._length += len(squeezed)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _INVISIBLE and tag not in _VOID:
@@ -86,69 +103,109 @@ class _TextNodes(HTMLParser):
                 pass
 
     def handle_data(self, data: str) -> None:
-        if self._hidden:
-            return
-        base = self._offset()
-        for i, ch in enumerate(data):
-            if not ch.isspace():
-                self.chars.append(ch)
-                self.ranges.append((base + i, base + i + 1))
-
-    def _reference(self, text: str, raw_length: int) -> None:
-        if self._hidden or not text or text.isspace():
-            return
-        base = self._offset()
-        for ch in text:  # an unknown entity kept verbatim spreads over its characters
-            self.chars.append(ch)
-            self.ranges.append((base, base + raw_length))
+        self._add(data, None)
 
     def handle_entityref(self, name: str) -> None:
         code = name2codepoint.get(name)
-        self._reference(chr(code) if code else f"&{name};", len(name) + 2)
+        self._add(chr(code) if code else f"&{name};", len(name) + 2)
 
     def handle_charref(self, name: str) -> None:
         try:
-            code = int(name[1:], 16) if name[:1] in "xX" else int(name)
-            text = chr(code)
+            text = chr(int(name[1:], 16) if name[:1] in "xX" else int(name))
         except (ValueError, OverflowError):
-            text = ""
-        self._reference(text, len(name) + 3)
+            return
+        self._add(text, len(name) + 3)
+
+    def source_range(self, index: int) -> tuple[int, int]:
+        """Source offsets ``[start, end)`` of the ``index``-th visible character."""
+        i = bisect.bisect_right(self.starts, index) - 1
+        base, raw, reference_length = self.chunks[i]
+        if reference_length is not None:
+            return base, base + reference_length
+        wanted = index - self.starts[i]
+        for offset, ch in enumerate(raw):
+            if not ch.isspace():
+                if wanted == 0:
+                    return base + offset, base + offset + 1
+                wanted -= 1
+        raise IndexError(index)  # pragma: no cover - starts and chunks agree by construction
 
 
-def _squeeze(text: str) -> tuple[str, list[int]]:
-    """``text`` without whitespace, and the offset in ``text`` of each character kept."""
-    kept = [(i, ch) for i, ch in enumerate(text) if not ch.isspace()]
-    return "".join(ch for _, ch in kept), [i for i, _ in kept]
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def rebuild_document_text(clean_text: str, edits: Sequence[Edit]) -> str:
+    """The document text from a result: the clean text with every edit undone.
+
+    Removed text is recorded masked; where masking changed its length the removed range is
+    filled with U+FFFD, so every offset stays exact and masked text never matches anything.
+    """
+    ordered = sorted(
+        edits, key=lambda e: (e.original_span.start, e.kind != "insert", e.original_span.end)
+    )
+    out: list[str] = []
+    pos = shift = 0
+    for edit in ordered:
+        start, end = edit.original_span.start, edit.original_span.end
+        at = start + shift
+        out.append(clean_text[pos:at])
+        if edit.kind != "insert":
+            removed = edit.text if len(edit.text) == end - start else "\ufffd" * (end - start)
+            out.append(removed)
+        added = len(
+            edit.replacement
+            if edit.kind == "redact"
+            else edit.text
+            if edit.kind == "insert"
+            else ""
+        )
+        pos = at + added
+        shift += added - (end - start)
+    out.append(clean_text[pos:])
+    return "".join(out)
 
 
 class SourceLocator:
-    """Maps document-text spans of one input to regions of the input file.
+    """Maps document-text spans of one checked input to regions of the input file.
 
-    Built from the raw input and a function that loads it the way the pipeline did; both
-    are used only when a region is first asked for, so a clean article costs nothing.
+    Built from the raw input and its result; nothing is computed until a region is first
+    asked for, so a clean article costs nothing. A text input's document text is loaded
+    again (decoding only, exact); an HTML input's is rebuilt from the result (see
+    :func:`rebuild_document_text`) instead of parsing the page a second time.
     """
 
-    def __init__(self, content: str | bytes, load: Callable[[], Document]) -> None:
+    def __init__(self, content: str | bytes, result: Result, load: Callable[[], Document]) -> None:
         self._content = content
+        self._result = result
         self._load = load
-        self._document: Document | None = None
+        self._text: str | None = None
         self._doc_lines: _Lines | None = None
-        self._html: tuple[_Lines, str, list[tuple[int, int]], str, list[int]] | None = None
+        self._html: tuple[_Lines, _TextNodes, str] | None = None
+        self._cursor = (0, 0)  # (document offset, non-space characters before it)
 
     @property
-    def document(self) -> Document:
-        """The input as the pipeline loaded it (loaded on first use)."""
-        if self._document is None:
-            self._document = self._load()
-        return self._document
+    def content_type(self) -> str:
+        """``text`` or ``html``, as the pipeline read the input."""
+        return self._result.audit.input.content_type
+
+    @property
+    def document_text(self) -> str:
+        """The text the result's ``original_span`` offsets index."""
+        if self._text is None:
+            if self.content_type == "text":
+                self._text = self._load().text
+            else:
+                self._text = rebuild_document_text(self._result.clean_text, self._result.edits)
+        return self._text
 
     def region(self, span: Span | None) -> Region | None:
         """Where ``span`` (document text) is in the input file, or None if it has no place."""
         if span is None:
             return None
-        if self.document.content_type == "text":
+        if self.content_type == "text":
             if self._doc_lines is None:
-                self._doc_lines = _Lines(self.document.text)
+                self._doc_lines = _Lines(self.document_text)
             return self._doc_lines.region(span.start, span.end)
         return self._html_region(span)
 
@@ -157,30 +214,35 @@ class SourceLocator:
         text = self._content if isinstance(self._content, str) else decode_bytes(self._content)[0]
         return text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
 
-    def _html_index(self) -> tuple[_Lines, str, list[tuple[int, int]], str, list[int]]:
+    def _kept_before(self, offset: int) -> int:
+        """Non-space characters before ``offset``; spans come mostly in order, so resume."""
+        at, kept = self._cursor if offset >= self._cursor[0] else (0, 0)
+        kept += len(_squeezed(self.document_text[at:offset]))
+        self._cursor = (offset, kept)
+        return kept
+
+    def _html_region(self, span: Span) -> Region | None:
         if self._html is None:
             source = self._source_text()
             lines = _Lines(source)
-            nodes = _TextNodes(source, lines)
-            doc_squeezed, doc_offsets = _squeeze(self.document.text)
-            self._html = (lines, "".join(nodes.chars), nodes.ranges, doc_squeezed, doc_offsets)
-        return self._html
-
-    def _html_region(self, span: Span) -> Region | None:
-        lines, haystack, ranges, doc_squeezed, doc_offsets = self._html_index()
-        needle, _ = _squeeze(self.document.text[span.start : span.end])
+            self._html = (lines, _TextNodes(source, lines), _squeezed(self.document_text))
+        lines, nodes, doc_squeezed = self._html
+        doc = self.document_text
+        needle = _squeezed(doc[span.start : span.end])
         if not needle:
             return None
         # Which occurrence of the needle in the document this span is, counted the same way
         # (non-overlapping, whitespace ignored) in the source's visible text.
-        first = bisect.bisect_left(doc_offsets, span.start)
+        first = self._kept_before(span.start)
         occurrence = max(doc_squeezed.count(needle, 0, first + len(needle)) - 1, 0)
-        pos = haystack.find(needle)
+        pos = nodes.text.find(needle)
         for _ in range(occurrence):
-            following = haystack.find(needle, pos + len(needle))
+            following = nodes.text.find(needle, pos + len(needle))
             if following == -1:
                 break
             pos = following
         if pos == -1:
             return None
-        return lines.region(ranges[pos][0], ranges[pos + len(needle) - 1][1])
+        start = nodes.source_range(pos)[0]
+        end = nodes.source_range(pos + len(needle) - 1)[1]
+        return lines.region(start, end)

@@ -44,7 +44,7 @@ def page_for(pipeline: filters.Pipeline, path: Path, label: str | None = None, *
     content = path.read_bytes()
     content_type = str(kw.pop("content_type", "auto"))
     result = pipeline.check(content, content_type=content_type, **kw)  # type: ignore[arg-type]
-    locator = SourceLocator(content, partial(pipeline.load, content, content_type))
+    locator = SourceLocator(content, result, partial(pipeline.load, content, content_type))
     return render_article_html(result, label or str(path), locate=locator.region)
 
 
