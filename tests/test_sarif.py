@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import io
 import json
 import re
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ import pytest
 
 import filters
 from cli import main
+from filters.locate import Region, SourceLocator, rebuild_document_text
+from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -193,3 +197,62 @@ def test_schema_subset_rejects_what_it_should() -> None:
     }
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, SCHEMA)  # lines are 1-based
+
+
+# --- the locator behind the regions -----------------------------------------------------
+
+
+def visible(source: str) -> str:
+    """Text of an HTML fragment as a browser shows it, whitespace dropped (for comparison)."""
+    source = re.sub(r"<(script|style)\b.*?</\1\s*>", "", source, flags=re.S | re.I)
+    return "".join(html.unescape(re.sub(r"<[^>]*>", "", source)).split())
+
+
+def source_slice(lines: list[str], region: Region) -> str:
+    if region.start_line == region.end_line:
+        return lines[region.start_line - 1][region.start_column - 1 : region.end_column - 1]
+    return "\n".join(
+        [
+            lines[region.start_line - 1][region.start_column - 1 :],
+            *lines[region.start_line : region.end_line - 1],
+            lines[region.end_line - 1][: region.end_column - 1],
+        ]
+    )
+
+
+def test_rebuilt_document_text_is_the_loaded_one(pipeline: filters.Pipeline) -> None:
+    paths = [*FIXTURES.glob("*.txt"), *FIXTURES.glob("*.html"), HTML_ARTICLE]
+    paths += sorted((DATA / "hostile").iterdir())
+    for path in paths:
+        for fix in (False, True):
+            result = pipeline.check(path.read_bytes(), fix=fix)
+            doc = pipeline.load(path.read_bytes()).text
+            rebuilt = rebuild_document_text(result.clean_text, result.edits)
+            assert len(rebuilt) == len(doc), path.name
+            # equal, except where removed text was masked (then filled with U+FFFD)
+            assert all(a == b or a == "\ufffd" for a, b in zip(rebuilt, doc, strict=True))
+
+
+def test_html_regions_on_real_pages(pipeline: filters.Pipeline) -> None:
+    pages = sorted(shared_path("corpus", "html", "pages").glob("*.html.gz"))[:10]
+    spans = placed = matching = 0
+    for page in pages:
+        content = gzip.decompress(page.read_bytes())
+        result = pipeline.check(content)
+        doc = pipeline.load(content).text
+        locator = SourceLocator(content, result, partial(pipeline.load, content))
+        lines = content.decode("utf-8", "replace").replace("\r\n", "\n").split("\n")
+        rebuilt = rebuild_document_text(result.clean_text, result.edits)
+        edits = [e.original_span for e in result.edits]
+        for span in [f.original_span for f in result.findings if f.original_span] + edits:
+            needle = "".join(doc[span.start : span.end].split())
+            if not needle or "\ufffd" in rebuilt[span.start : span.end]:
+                continue  # nothing to place, or removed text recorded masked
+            spans += 1
+            region = locator.region(span)
+            if region is None:
+                continue
+            placed += 1
+            matching += visible(source_slice(lines, region)) == needle
+    assert spans > 100
+    assert placed / spans > 0.98 and matching / placed > 0.98, (spans, placed, matching)
