@@ -289,16 +289,19 @@ class Reason:
 
 
 def reasons(codes: Sequence[str], findings: Sequence[Finding]) -> list[Reason]:
-    """The decision's reasons, each with what it means."""
+    """The decision's reasons, each with what it means (``fixed: CODE`` included)."""
     first: dict[str, Finding] = {}
     for f in findings:
         first.setdefault(f.rule, f)
     out = []
     for code in codes:
-        behind = first.get(code)
-        out.append(
-            Reason(code, behind.severity if behind else None, behind.message if behind else "")
-        )
+        behind = first.get(code.removeprefix("fixed: "))
+        if behind is None:
+            out.append(Reason(code, None, ""))
+        elif code.startswith("fixed: "):
+            out.append(Reason(code, None, f"{behind.message} (resolved by the fix)"))
+        else:
+            out.append(Reason(code, behind.severity, behind.message))
     return out
 
 
