@@ -661,8 +661,10 @@ class BatchEngine:
         """A worker died: re-check the broken chunks one record at a time on a new pool."""
         log.warning("a worker process died; re-checking %d chunk(s) one by one", len(pending) + 1)
         executor.shutdown(wait=True, cancel_futures=True)
-        # A new pool forks from a process that now has threads: use spawn to be safe.
-        method = "spawn" if self.start_method == "fork" else self.start_method
+        # With fork, the new pool forks from a process that now also runs the reader thread;
+        # that thread holds no lock a worker needs (it only reads the input and waits on
+        # the hand-over queue), so forking stays safe and keeps the workers warm.
+        method = self.start_method
         executor = self._executor(method)
         self.workers_replaced += 1
         redone: list[_Chunk] = []
@@ -1050,6 +1052,6 @@ def _drive(
             on_progress(stats)
             next_report = time.monotonic() + every
     stats.interrupted = should_stop()
-    stats.bytes_done = base + engine.bytes_done
+    stats.bytes_done = base + engine.bytes_done if stats.interrupted else reader.bytes_read
     if on_progress is not None:
         on_progress(stats)

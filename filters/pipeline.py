@@ -73,7 +73,7 @@ class Pipeline:
                 "a Pipeline built with a custom pii_engine cannot be pickled; "
                 "build it inside the worker instead"
             )
-        return (_rebuild, (self.rules, self.max_bytes))
+        return (_rebuild, (type(self), self.rules, self.max_bytes))
 
     def warm_up(self) -> Pipeline:
         """Build everything the stages load on first use, so the first article is not slow.
@@ -231,8 +231,8 @@ _WARM_UP_ARTICLE = (
 )
 
 
-def _rebuild(rules: RuleSet | str | Path | None, max_bytes: int) -> Pipeline:
-    return Pipeline(rules, max_bytes=max_bytes)
+def _rebuild(cls: type[Pipeline], rules: RuleSet, max_bytes: int) -> Pipeline:
+    return cls(rules, max_bytes=max_bytes)
 
 
 _default: Pipeline | None = None
