@@ -128,6 +128,7 @@ class AuditWriter:
         self._seq = 0
         self._size = -1  # file size after our last append; -1: tail unknown
         self._unsynced = 0
+        self._appended = 0
         self._last_sync = time.monotonic()
         try:
             self._fd: int | None = os.open(
@@ -184,8 +185,10 @@ class AuditWriter:
                     self._size = size + len(line)
                     self._prev_hash, self._seq = data["record_hash"], self._seq + 1
                     self._unsynced += 1
+                    self._appended += 1
                     if (
-                        self._unsynced >= self.sync_every
+                        self._appended == 1  # a head from the start: a kill can only make it lag
+                        or self._unsynced >= self.sync_every
                         or time.monotonic() - self._last_sync >= self.sync_seconds
                     ):
                         self._sync_locked(fd)
