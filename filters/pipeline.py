@@ -32,7 +32,15 @@ from filters.edits import OffsetMap, apply_edits, check_edits
 from filters.errors import PrepubError
 from filters.flag_advice import FlagAdvice
 from filters.load import DEFAULT_MAX_BYTES, ContentType, Document, load_document
-from filters.models import AuditRecord, Finding, InputRecord, Result, StageRecord
+from filters.models import (
+    AuditRecord,
+    Disclosures,
+    Edit,
+    Finding,
+    InputRecord,
+    Result,
+    StageRecord,
+)
 from filters.rulepack import RuleSet, load_rule_packs
 from filters.scrub import Scrubber
 
@@ -222,6 +230,35 @@ class _CachingScrubber(Scrubber):
                 self._clean.clear()  # simple and thread-safe under the GIL; refills fast
             self._clean[value] = None
         return scrubbed
+
+    def finding(self, finding: Finding) -> Finding:
+        """See :meth:`Scrubber.finding`; a finding with nothing to mask is returned as is."""
+        if finding.category != "pii" and all(
+            self._is_clean(v)
+            for v in (
+                finding.excerpt,
+                finding.message,
+                finding.explanation,
+                *(s.text for s in finding.signals),
+            )
+        ):
+            return finding  # the base class would return an equal copy; skip the copying
+        return super().finding(finding)
+
+    def edit(self, edit: Edit) -> Edit:
+        """See :meth:`Scrubber.edit`; an HTML page has hundreds of chrome removals to pass."""
+        if edit.kind != "remove" or self._is_clean(edit.text):
+            return edit
+        return super().edit(edit)
+
+    def disclosures(self, disclosures: Disclosures) -> Disclosures:
+        """See :meth:`Scrubber.disclosures`; returned as is when the evidence is clean."""
+        if all(self._is_clean(e) for e in disclosures.attribution.evidence):
+            return disclosures
+        return super().disclosures(disclosures)
+
+    def _is_clean(self, value: str | None) -> bool:
+        return self.text(value) == value
 
 
 _WARM_UP_ARTICLE = (
