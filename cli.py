@@ -292,11 +292,14 @@ def _batch(args: argparse.Namespace) -> int:
         mode = "bar" if sys.stderr.isatty() else "lines"
     every = args.progress_every or (0.2 if mode == "bar" else 10.0)
     stop = threading.Event()
+    stopped_by: list[int] = []
 
-    def on_sigint(signum: int, frame: Any) -> None:
-        if stop.is_set():  # a second Ctrl-C: stop now; OUT still holds whole records
+    def on_signal(signum: int, frame: Any) -> None:
+        """Ctrl-C or SIGTERM: finish the records in flight, write them, stop."""
+        if stop.is_set():  # a second one: stop now; OUT still holds whole records
             signal.signal(signal.SIGINT, signal.default_int_handler)
             raise KeyboardInterrupt
+        stopped_by.append(signum)
         stop.set()
 
     def on_progress(stats: Any) -> None:
@@ -311,7 +314,7 @@ def _batch(args: argparse.Namespace) -> int:
             sys.stderr.write(f"prepub batch: {line}\n")
         sys.stderr.flush()
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    previous = signal.signal(signal.SIGINT, on_signal), signal.signal(signal.SIGTERM, on_signal)
     try:
         pipeline = filters.Pipeline(args.rules, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)
         stats = run_jsonl(
@@ -328,7 +331,8 @@ def _batch(args: argparse.Namespace) -> int:
             progress_every=every,
         )
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
         if mode == "bar":
             sys.stderr.write("\n")
     for note in stats.notes:
@@ -336,7 +340,7 @@ def _batch(args: argparse.Namespace) -> int:
     print(f"prepub batch: {format_summary(stats, args.out)}", file=sys.stderr)
     if stats.interrupted:
         print("prepub batch: stopped; run again with --resume to continue", file=sys.stderr)
-        return 130
+        return 128 + (stopped_by[0] if stopped_by else signal.SIGINT)
     return 0
 
 

@@ -312,6 +312,10 @@ def test_cli_batch(feed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "prepub batch: checked 31 records" in err and "1 errors (1 json)" in err
     assert main(["batch", str(feed), "--out", str(out)]) == 2
     assert capsys.readouterr().err.count("\n") == 1  # one line, no traceback
+    out.unlink()
+    assert main(["batch", str(feed), "--out", str(out), "--jobs", "1", "--progress", "bar"]) == 0
+    bar = capsys.readouterr().err
+    assert "\r\033[2K[########################] 31 records" in bar and "ETA" in bar
 
 
 def test_cli_batch_from_stdin_to_stdout(
