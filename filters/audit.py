@@ -49,6 +49,28 @@ def record_hash(prev_hash: str, data: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
 
 
+_PLACEHOLDER = "record-hash-placeholder-" + os.urandom(12).hex()
+
+
+def chain_line(prev_hash: str, data: dict[str, Any]) -> str:
+    """Set ``data["record_hash"]`` and return the record's canonical JSON line.
+
+    The same bytes as hashing with :func:`record_hash` and then dumping, with one JSON dump
+    instead of two: the record is dumped with a placeholder hash, the body that is hashed
+    is that text without the ``record_hash`` member, and the placeholder is then replaced.
+    """
+    data["record_hash"] = _PLACEHOLDER
+    text = canonical_json(data)
+    member = f',"record_hash":"{_PLACEHOLDER}"'
+    if text.count(_PLACEHOLDER) != 1 or member not in text:  # cannot happen; stay correct
+        data["record_hash"] = record_hash(prev_hash, data)
+        return canonical_json(data)
+    body = text.replace(member, "", 1)
+    digest = hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+    data["record_hash"] = digest
+    return text.replace(_PLACEHOLDER, digest, 1)
+
+
 def head_path(log: Path) -> Path:
     """Where the log's head (last seq and hash) is kept."""
     return log.with_name(log.name + ".head")
@@ -151,14 +173,15 @@ class AuditWriter:
     def append(
         self,
         data: dict[str, Any],
-        before_write: Callable[[dict[str, Any]], None] | None = None,
+        before_write: Callable[[dict[str, Any], str], None] | None = None,
     ) -> dict[str, Any]:
         """Chain ``data`` (an audit record as JSON data) to the log and append it.
 
         ``data`` gets ``seq``, ``prev_hash`` and ``record_hash`` in place and is returned.
-        ``before_write`` runs with the chained record while the log is locked and before
-        its line is written: the batch engine writes its output line there, so that a
-        killed run never has an audit record without its output record.
+        ``before_write(data, line)`` runs with the chained record and its JSON text while
+        the log is locked and before the line is written: the batch engine writes its
+        output record there, so a killed run never has an audit record without its output
+        record.
 
         Raises:
             AuditLogError: the log cannot be written, or its last line is not a record.
@@ -172,11 +195,11 @@ class AuditWriter:
                     if size != self._size:  # first append, or another writer appended
                         self._prev_hash, self._seq = _tail(fd, self.path)
                         self._size = size
-                    data.update(seq=self._seq, prev_hash=self._prev_hash, record_hash=None)
-                    data["record_hash"] = record_hash(self._prev_hash, data)
-                    line = (canonical_json(data) + "\n").encode("utf-8")
+                    data.update(seq=self._seq, prev_hash=self._prev_hash)
+                    text = chain_line(self._prev_hash, data)
                     if before_write is not None:
-                        before_write(data)
+                        before_write(data, text)
+                    line = (text + "\n").encode("utf-8")
                     try:
                         _write_all(fd, line)
                     except OSError:

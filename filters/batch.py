@@ -139,11 +139,14 @@ class Outcome:
         """Whether the record was checked (False: an error record)."""
         return self.status != "error"
 
-    def text(self) -> str:
-        """The output record as one JSON line (without the end of line)."""
+    def text(self, audit_json: str | None = None) -> str:
+        """The output record as one JSON line (without the end of line).
+
+        ``audit_json`` is the chained audit record's JSON text when the caller has it.
+        """
         if self.audit is None:
             return self.head + self.tail
-        return self.head + canonical_json(self.audit) + self.tail
+        return self.head + (audit_json or canonical_json(self.audit)) + self.tail
 
     def record(self) -> dict[str, Any]:
         """The output record as a dict."""
@@ -1014,9 +1017,9 @@ def _skip_done(reader: _Reader, output: _Output) -> None:
             )
 
 
-def _writes(output: _Output, outcome: Outcome) -> Callable[[dict[str, Any]], None]:
-    def write(_chained: dict[str, Any]) -> None:
-        output.write(outcome.text())
+def _writes(output: _Output, outcome: Outcome) -> Callable[[dict[str, Any], str], None]:
+    def write(_chained: dict[str, Any], audit_json: str) -> None:
+        output.write(outcome.text(audit_json))
 
     return write
 

@@ -167,3 +167,11 @@ def test_find_record_reads_from_the_end(tmp_path: Path, record_data: dict[str, A
     found = find_record(log, 27)
     assert found is not None and found["seq"] == 27
     assert find_record(log, 30) is None
+
+
+def test_chain_line_is_the_two_step_hash(record_data: dict[str, Any]) -> None:
+    one = dict(record_data, seq=5, prev_hash="ab" * 32)
+    two = dict(one, record_hash=None)
+    line = audit.chain_line("ab" * 32, one)
+    two["record_hash"] = audit.record_hash("ab" * 32, two)
+    assert line == audit.canonical_json(two) and one["record_hash"] == two["record_hash"]
