@@ -52,6 +52,7 @@ import multiprocessing
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -654,6 +655,10 @@ class BatchEngine:
                     yield outcome
             if queue.error is not None and not stop():
                 raise queue.error
+        except KeyboardInterrupt:  # a second Ctrl-C: do not wait for the records in flight
+            queue.close()
+            _terminate(executor)
+            raise
         finally:
             queue.close()
             executor.shutdown(wait=True, cancel_futures=True)
@@ -700,9 +705,15 @@ class BatchEngine:
         return executor, redone[0].future.result()
 
 
+def _terminate(executor: ProcessPoolExecutor) -> None:
+    """Stop the workers now (their records in flight are dropped; OUT stays whole lines)."""
+    for process in list(getattr(executor, "_processes", {}).values()):
+        process.terminate()
+
+
 def _default_start_method() -> str:
-    """``fork`` where it is safe (one thread, POSIX): workers inherit the warm pipeline."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    """``fork`` where it is safe (Linux, one thread): workers inherit the warm pipeline."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
         return "fork"
     return "spawn"
 
@@ -994,8 +1005,6 @@ def run_jsonl(
 
 
 def _stdin() -> IO[bytes]:
-    import sys
-
     return sys.stdin.buffer
 
 
