@@ -182,7 +182,8 @@ def check_record(pipeline: Pipeline, line: int, item: Item, options: BatchOption
         kind = "undecodable" if isinstance(content, bytes) else "input"
         return _error(line, ident, extra, kind, str(exc))
     except Exception as exc:  # a bug must not lose the record: it becomes an error record
-        log.exception("record on line %d failed", line)
+        log.warning("line %d: internal error: %s: %s", line, type(exc).__name__, exc)
+        log.debug("line %d: traceback", line, exc_info=True)
         return _error(line, ident, extra, "internal", f"{type(exc).__name__}: {exc}")
     prefix = _prefix(ident, line, True, extra)
     if options.chain_audit:
