@@ -363,16 +363,23 @@ class _Reader:
     byte consumed, for progress.
     """
 
-    def __init__(self, fh: IO[bytes], max_line_bytes: int, *, first_line: int = 1) -> None:
+    def __init__(self, fh: IO[bytes], max_line_bytes: int, *, name: str = "input") -> None:
         self.fh = fh
         self.max_line_bytes = max_line_bytes
-        self.number = first_line - 1
+        self.name = name
+        self.number = 0
         self.bytes_read = 0
+
+    def _readline(self, limit: int) -> bytes:
+        try:
+            return self.fh.readline(limit)
+        except OSError as exc:
+            raise BatchError(f"cannot read {self.name}: {exc.strerror or exc}") from None
 
     def __iter__(self) -> Iterator[tuple[int, Item]]:
         limit = self.max_line_bytes
         while True:
-            raw = self.fh.readline(limit + 1)
+            raw = self._readline(limit + 1)
             if not raw:
                 return
             self.number += 1
@@ -388,7 +395,7 @@ class _Reader:
         """Skip the next ``count`` lines (already done); return the last one skipped."""
         last = None
         while self.number < count:
-            raw = self.fh.readline(self.max_line_bytes + 1)
+            raw = self._readline(self.max_line_bytes + 1)
             if not raw:
                 break
             self.number += 1
@@ -401,7 +408,7 @@ class _Reader:
 
     def _skip_rest(self) -> None:
         while True:
-            rest = self.fh.readline(1 << 20)
+            rest = self._readline(1 << 20)
             self.bytes_read += len(rest)
             if not rest or rest.endswith(b"\n"):
                 return
@@ -649,6 +656,9 @@ class BatchEngine:
                     outcomes = head.future.result()
                 except BrokenProcessPool:
                     executor, outcomes = self._recover(executor, head, pending)
+                except Exception as exc:  # a bug outside check_record: still one record each
+                    message = f"{type(exc).__name__}: {exc}"
+                    outcomes = [_error(n, None, {}, "internal", message) for n, _ in head.items]
                 inflight -= len(head.items)
                 inflight_bytes -= head.size
                 for outcome, (_, item) in zip(outcomes, head.items, strict=True):
@@ -984,7 +994,9 @@ def run_jsonl(
         output = _Output(out, resume=resume)
         stats.notes.extend(output.notes)
         try:
-            reader = _Reader(fh, engine.max_line_bytes)
+            reader = _Reader(
+                fh, engine.max_line_bytes, name="standard input" if owned is False else str(source)
+            )
             if output.resume_line:
                 _skip_done(reader, output)
                 stats.resumed_after = output.resume_line
