@@ -532,12 +532,18 @@ class _Chunk:
 class BatchEngine:
     """Checks a stream of records on ``jobs`` processes, yielding outcomes in input order.
 
-    ``jobs == 1`` checks in this process. Otherwise a reader thread pulls the input into a
-    bounded queue, chunks of up to ``chunk_records`` records go to a process pool, and at
-    most ``window`` chunks are in flight, so memory is bounded by
-    ``(window + 1) * chunk_records`` records whatever the input's length. A worker that
-    dies is replaced; the records it held are re-checked one by one, and a record that
-    kills a worker again becomes a ``crash`` error record.
+    A reader thread pulls the input into a bounded queue, chunks of up to ``chunk_records``
+    records go to a pool of ``jobs`` worker processes, and at most ``window`` chunks are in
+    flight, so the records held are bounded whatever the input's length. Workers are
+    replaced by a fresh pool every ``recycle_after`` records: a long-lived checker's
+    memory creeps up with every new token the spaCy tokeniser under presidio meets
+    (about 1.6 KB per record with unique e-mail addresses and numbers), and a million
+    records must run in constant memory. A worker that dies is replaced; the records it
+    held are re-checked one by one, and a record that kills a worker again becomes a
+    ``crash`` error record.
+
+    ``in_process=True`` (the default for ``jobs == 1``) checks in the calling process
+    instead: no start-up, but no recycling either.
     """
 
     def __init__(
@@ -550,6 +556,8 @@ class BatchEngine:
         window: int | None = None,
         max_inflight_bytes: int = 64 << 20,
         start_method: str | None = None,
+        recycle_after: int | None = None,
+        in_process: bool | None = None,
     ) -> None:
         self.pipeline = pipeline if pipeline is not None else Pipeline()
         self.jobs = max(1, jobs if jobs is not None else default_jobs())
@@ -558,10 +566,16 @@ class BatchEngine:
         self.window = max(1, window if window is not None else 3 * self.jobs)
         self.max_inflight_bytes = max_inflight_bytes
         self.start_method = start_method or _default_start_method()
+        # fork makes a warm pool in milliseconds; spawn pays a ~2 s warm-up per worker.
+        default_recycle = 20_000 if self.start_method == "fork" else 100_000
+        self.recycle_after = max(1, recycle_after or default_recycle)
+        self.in_process = self.jobs == 1 if in_process is None else in_process
         self.max_line_bytes = max_line_bytes_for(self.pipeline.max_bytes)
         self.inflight_peak = 0  # most records handed out and not yet yielded (for tests)
         self.bytes_done = 0
+        self.pools_started = 0
         self.workers_replaced = 0
+        self._retired: list[ProcessPoolExecutor] = []
 
     def run(
         self, items: Iterable[tuple[int, Item]], stop: Callable[[], bool] | None = None
@@ -572,7 +586,7 @@ class BatchEngine:
         finished and yielded, then the iterator ends.
         """
         should_stop = stop or (lambda: False)
-        if self.jobs == 1:
+        if self.in_process:
             yield from self._run_here(items, should_stop)
         else:
             yield from self._run_pool(items, should_stop)
@@ -602,6 +616,7 @@ class BatchEngine:
         # that cannot start as an error rather than a hang.
         for f in [executor.submit(_ready) for _ in range(self.jobs)]:
             f.result()
+        self.pools_started += 1
         return executor
 
     def _run_pool(
@@ -616,6 +631,7 @@ class BatchEngine:
         pending: deque[_Chunk] = deque()
         inflight = 0
         inflight_bytes = 0
+        pool_records = 0
         try:
             while True:
                 while (
@@ -632,6 +648,13 @@ class BatchEngine:
                         break
                     chunk_items = [(line, item) for line, item, _ in taken]
                     size = sum(s for _, _, s in taken)
+                    if pool_records >= self.recycle_after:
+                        # The old pool finishes what it holds, then its workers exit.
+                        executor.shutdown(wait=False)
+                        self._retired.append(executor)
+                        executor = self._executor(self.start_method)
+                        pool_records = 0
+                    pool_records += len(chunk_items)
                     try:
                         future = executor.submit(_check_chunk, chunk_items)
                     except BrokenProcessPool:
@@ -668,27 +691,29 @@ class BatchEngine:
                 raise queue.error
         except KeyboardInterrupt:  # a second Ctrl-C: do not wait for the records in flight
             queue.close()
-            _terminate(executor)
+            for pool in [executor, *self._retired]:
+                _terminate(pool)
             raise
         finally:
             queue.close()
             executor.shutdown(wait=True, cancel_futures=True)
+            for pool in self._retired:
+                pool.shutdown(wait=True)
+            self._retired.clear()
 
     def _recover(
         self, executor: ProcessPoolExecutor, head: _Chunk, pending: deque[_Chunk]
     ) -> tuple[ProcessPoolExecutor, list[Outcome]]:
-        """A worker died: re-check the broken chunks one record at a time on a new pool."""
-        log.warning("a worker process died; re-checking %d chunk(s) one by one", len(pending) + 1)
-        executor.shutdown(wait=True, cancel_futures=True)
-        # With fork, the new pool forks from a process that now also runs the reader thread;
-        # that thread holds no lock a worker needs (it only reads the input and waits on
-        # the hand-over queue), so forking stays safe and keeps the workers warm.
-        method = self.start_method
-        executor = self._executor(method)
-        self.workers_replaced += 1
+        """A worker died: re-check the chunks it broke one record at a time."""
+        log.warning("a worker process died; re-checking the records it held one by one")
+        chunks = [head, *pending]
+        # A broken pool fails all its futures at once; a healthy pool (the current one,
+        # when a retired pool broke) finishes its own.
+        wait([c.future for c in chunks])
+        executor = self._healthy(executor)
         redone: list[_Chunk] = []
-        for chunk in [head, *pending]:
-            if chunk.future.done() and chunk.future.exception() is None:
+        for chunk in chunks:
+            if not chunk.future.cancelled() and chunk.future.exception() is None:
                 redone.append(chunk)
                 continue
             outcomes: list[Outcome] = []
@@ -696,24 +721,31 @@ class BatchEngine:
                 try:
                     outcomes.extend(executor.submit(_check_chunk, [(line, item)]).result())
                 except BrokenProcessPool:
-                    executor.shutdown(wait=True, cancel_futures=True)
-                    executor = self._executor(method)
-                    self.workers_replaced += 1
-                    outcomes.append(
-                        _error(
-                            line,
-                            None,
-                            {},
-                            "crash",
-                            "a worker process died while checking this record",
-                        )
-                    )
+                    executor = self._healthy(executor)
+                    message = "a worker process died while checking this record"
+                    outcomes.append(_error(line, None, {}, "crash", message))
+                except Exception as exc:
+                    message = f"{type(exc).__name__}: {exc}"
+                    outcomes.append(_error(line, None, {}, "internal", message))
             done: Future[list[Outcome]] = Future()
             done.set_result(outcomes)
             redone.append(_Chunk(chunk.items, chunk.size, done))
         pending.clear()
         pending.extend(redone[1:])
         return executor, redone[0].future.result()
+
+    def _healthy(self, executor: ProcessPoolExecutor) -> ProcessPoolExecutor:
+        """``executor`` if it still works, else a new pool in its place."""
+        try:
+            executor.submit(_ready).result()
+            return executor
+        except BrokenProcessPool:
+            executor.shutdown(wait=True, cancel_futures=True)
+            # With fork, the new pool forks from a process that now also runs the reader
+            # thread; that thread holds no lock a worker needs (it only reads the input
+            # and waits on the hand-over queue), so forking stays safe and keeps it warm.
+            self.workers_replaced += 1
+            return self._executor(self.start_method)
 
 
 def _terminate(executor: ProcessPoolExecutor) -> None:
@@ -978,6 +1010,7 @@ def run_jsonl(
         pipeline,
         jobs=jobs,
         options=BatchOptions(content_type=content_type, fix=fix, chain_audit=bool(audit_log)),
+        in_process=False,  # workers, even one: they are recycled, so memory stays flat
     )
     stats = BatchStats()
     if str(source) == "-":

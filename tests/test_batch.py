@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import signal
@@ -200,6 +201,14 @@ def test_a_worker_that_dies_is_replaced_and_nothing_is_lost(
     assert engine.workers_replaced >= 1
 
 
+def test_worker_pools_are_recycled_without_losing_order(pipeline: filters.Pipeline) -> None:
+    """Fresh workers every N records keep a million-record run's memory flat."""
+    engine = BatchEngine(pipeline, jobs=2, chunk_records=3, recycle_after=12)
+    items = ((i, json.dumps(_record(i))) for i in range(1, 61))
+    lines = [o.line for o in engine.run(items)]
+    assert lines == list(range(1, 61)) and engine.pools_started >= 5
+
+
 # --- files, resume, audit --------------------------------------------------------------
 
 
@@ -322,17 +331,10 @@ def test_cli_batch_from_stdin_to_stdout(
     monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     data = "\n".join(json.dumps(_record(i)) for i in range(3)).encode() + b"\n"
-    monkeypatch.setattr(sys, "stdin", _FakeStdin(data))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     assert main(["batch", "-", "--out", "-", "--jobs", "1", "--progress", "off"]) == 0
     lines = capfd.readouterr().out.splitlines()
     assert [json.loads(line)["id"] for line in lines] == ["r0", "r1", "r2"]
-
-
-class _FakeStdin:
-    def __init__(self, data: bytes) -> None:
-        import io
-
-        self.buffer = io.BytesIO(data)
 
 
 def test_ctrl_c_finishes_records_in_flight_and_resume_completes(tmp_path: Path) -> None:
