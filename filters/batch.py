@@ -770,16 +770,20 @@ def check_records(
     content_type: str = "auto",
     audit_log: str | Path | None = None,
     stop: Callable[[], bool] | None = None,
+    in_process: bool | None = None,
 ) -> Iterator[Outcome]:
     """Check records (dicts, JSON lines as str or bytes), yielding outcomes in input order.
 
     With ``audit_log`` each checked record is appended to that chained log as it is
-    yielded, and its outcome's audit record carries the chain fields.
+    yielded, and its outcome's audit record carries the chain fields. ``jobs=1`` checks in
+    this process unless ``in_process=False``; for an endless stream prefer worker
+    processes, which are recycled (see :class:`BatchEngine`).
     """
     engine = BatchEngine(
         pipeline,
         jobs=jobs,
         options=BatchOptions(content_type=content_type, fix=fix, chain_audit=bool(audit_log)),
+        in_process=in_process,
     )
     numbered = ((n, r) for n, r in enumerate(records, start=1))
     if not audit_log:
