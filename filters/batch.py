@@ -813,8 +813,22 @@ class BatchStats:
     bytes_done: int = 0
     bytes_total: int | None = None
     started: float = field(default_factory=time.monotonic)
+    first_record_at: float | None = None  # start-up (workers, warm-up) ends here
+    bytes_at_first_record: int = 0
     interrupted: bool = False
     notes: list[str] = field(default_factory=list)
+
+    def counted(self, ok: bool, status: str, error_kind: str | None) -> None:
+        """Count one written record."""
+        if self.first_record_at is None:
+            self.first_record_at = time.monotonic()
+            self.bytes_at_first_record = self.bytes_done
+        self.records += 1
+        if ok:
+            self.decisions[status] += 1
+        else:
+            self.errors += 1
+            self.error_kinds[error_kind or "?"] += 1
 
     @property
     def elapsed(self) -> float:
@@ -823,16 +837,22 @@ class BatchStats:
 
     @property
     def rate(self) -> float:
-        """Records per second checked by this run."""
-        return self.records / self.elapsed if self.elapsed > 0 else 0.0
+        """Records per second since the first record was written (start-up excluded)."""
+        if self.first_record_at is None or self.records < 2:
+            return 0.0
+        span = time.monotonic() - self.first_record_at
+        return (self.records - 1) / span if span > 0 else 0.0
 
     @property
     def eta(self) -> float | None:
-        """Seconds left, from the share of the input bytes done (None for a stream)."""
-        if not self.bytes_total or not self.bytes_done or self.records == 0:
+        """Seconds left, from the input bytes done since the first record (None for a stream)."""
+        if not self.bytes_total or self.first_record_at is None or self.records < 2:
+            return None
+        done = self.bytes_done - self.bytes_at_first_record
+        if done <= 0:
             return None
         left = max(0, self.bytes_total - self.bytes_done)
-        return left * self.elapsed / max(1, self.bytes_done - self.bytes_skipped)
+        return left * (time.monotonic() - self.first_record_at) / done
 
     @property
     def fraction(self) -> float | None:
@@ -879,7 +899,7 @@ def format_summary(stats: BatchStats, out: str) -> str:
     resumed = f" (resumed after line {stats.resumed_after:,})" if stats.resumed_after else ""
     return (
         f"{verb} {stats.records:,} records{resumed} -> {out}: {decisions}, {errors}; "
-        f"{format_duration(stats.elapsed)}, {stats.rate:,.0f} records/s"
+        f"{format_duration(stats.elapsed)} in all, {stats.rate:,.0f} records/s after start-up"
     )
 
 
@@ -1103,13 +1123,8 @@ def _drive(
             writer.append(outcome.audit, before_write=_writes(output, outcome))
         else:
             output.write(outcome.text())
-        stats.records += 1
-        if outcome.ok:
-            stats.decisions[outcome.status] += 1
-        else:
-            stats.errors += 1
-            stats.error_kinds[outcome.error_kind or "?"] += 1
         stats.bytes_done = base + engine.bytes_done
+        stats.counted(outcome.ok, outcome.status, outcome.error_kind)
         if on_progress is not None and time.monotonic() >= next_report:
             on_progress(stats)
             next_report = time.monotonic() + every

@@ -303,10 +303,10 @@ def test_check_records_with_an_audit_log(tmp_path: Path, pipeline: filters.Pipel
 def test_progress_line() -> None:
     from filters.batch import BatchStats
 
-    stats = BatchStats(records=500, errors=2, bytes_done=50, bytes_total=100)
-    stats.started -= 10
+    stats = BatchStats(records=501, errors=2, bytes_done=50, bytes_total=100)
+    stats.first_record_at = time.monotonic() - 10  # start-up before it does not count
     text = format_progress(stats, bar=True)
-    assert text.startswith("[############............] 500 records")
+    assert text.startswith("[############............] 501 records")
     assert "50/s" in text and "2 errors" in text and "50%" in text and "ETA 10s" in text
 
 
