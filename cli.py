@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("code")
     rules_sub.add_parser("test", help="run every rule's must/must-not examples")
 
+    _add_batch_parser(sub)
+
     audit = sub.add_parser("audit", help="verify audit logs")
     audit_sub = audit.add_subparsers(dest="audit_command", parser_class=_Parser)
     verify = audit_sub.add_parser("verify", help="check the hash chain of an audit log")
@@ -121,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _audit(args, parser)
         if args.command == "report":
             return _report(args)
+        if args.command == "batch":
+            return _batch(args)
     except filters.PrepubError as exc:
         if args.debug:
             raise
@@ -337,6 +341,110 @@ def _audit(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 1
     parser.parse_args(["audit", "--help"])
     return EXIT_ERROR
+
+
+# --- prepub batch ---------------------------------------------------------------------
+
+
+def _add_batch_parser(sub: Any) -> None:
+    batch = sub.add_parser(
+        "batch",
+        help="check a JSONL stream of records, in parallel, one output record per input record",
+        description="Each input line is a JSON record {id, content (or content_b64), source, url, "
+        "language, content_type, ...}; each output line is {id, line, ok, ..., result} or "
+        "{id, line, ok: false, ..., error: {kind, message, line}}, in input order.",
+    )
+    batch.add_argument("input", metavar="IN.jsonl", help="input records, or - for stdin")
+    batch.add_argument(
+        "--out", required=True, metavar="OUT.jsonl", help="output records (- for stdout)"
+    )
+    batch.add_argument(
+        "--jobs", type=int, default=None, help="worker processes (default: the cores)"
+    )
+    batch.add_argument(
+        "--audit-log", metavar="FILE", help="append chained audit records to this JSONL file"
+    )
+    batch.add_argument(
+        "--resume", action="store_true", help="continue OUT where a stopped run left it"
+    )
+    batch.add_argument("--fix", action="store_true", help="as for check (a record's fix wins)")
+    batch.add_argument("--content-type", choices=("auto", "text", "html"), default="auto")
+    batch.add_argument("--max-bytes", type=int, default=None, help="largest article (bytes)")
+    batch.add_argument(
+        "--progress",
+        choices=("auto", "bar", "lines", "off"),
+        default="auto",
+        help="on stderr: a bar on a terminal, a line every --progress-every s otherwise",
+    )
+    batch.add_argument("--progress-every", type=float, default=None, metavar="SECONDS")
+
+
+def _batch(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    import filters
+    from filters.batch import format_progress, format_summary, run_jsonl
+    from filters.load import DEFAULT_MAX_BYTES
+
+    if args.jobs is not None and args.jobs < 1:
+        print("prepub: error: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_ERROR
+    mode = args.progress
+    if mode == "auto":
+        mode = "bar" if sys.stderr.isatty() else "lines"
+    every = args.progress_every or (0.2 if mode == "bar" else 10.0)
+    stop = threading.Event()
+    stopped_by: list[int] = []
+
+    def on_signal(signum: int, frame: Any) -> None:
+        """Ctrl-C or SIGTERM: finish the records in flight, write them, stop."""
+        if stop.is_set():  # a second one: stop now; OUT still holds whole records
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            raise KeyboardInterrupt
+        stopped_by.append(signum)
+        stop.set()
+
+    def on_progress(stats: Any) -> None:
+        if mode == "off":
+            return
+        line = format_progress(stats, bar=mode == "bar")
+        if stop.is_set():
+            line += " · stopping after the records in flight (Ctrl-C again to abort)"
+        if mode == "bar":
+            sys.stderr.write(f"\r\033[2K{line}")
+        else:
+            sys.stderr.write(f"prepub batch: {line}\n")
+        sys.stderr.flush()
+
+    previous = signal.signal(signal.SIGINT, on_signal), signal.signal(signal.SIGTERM, on_signal)
+    try:
+        pipeline = filters.Pipeline(args.rules, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)
+        stats = run_jsonl(
+            args.input,
+            args.out,
+            pipeline=pipeline,
+            jobs=args.jobs,
+            fix=args.fix,
+            content_type=args.content_type,
+            audit_log=args.audit_log,
+            resume=args.resume,
+            stop=stop.is_set,
+            on_progress=on_progress,
+            progress_every=every,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous[0])
+        signal.signal(signal.SIGTERM, previous[1])
+        if mode == "bar":
+            sys.stderr.write("\n")
+    for note in stats.notes:
+        print(f"prepub batch: note: {note}", file=sys.stderr)
+    print(f"prepub batch: {format_summary(stats, args.out)}", file=sys.stderr)
+    if stats.interrupted:
+        print("prepub batch: stopped; run again with --resume to continue", file=sys.stderr)
+        return 128 + (stopped_by[0] if stopped_by else signal.SIGINT)
+    return 0
 
 
 if __name__ == "__main__":
