@@ -75,7 +75,7 @@ class ApplyFixes:
                     }
                 )
         for hit, rule, masked in ctx.scratch.get("pii", []):
-            if rule.action != "redact":
+            if not hit.redact:  # the policy says flag, or it is an organisation's contact
                 continue
             span = ctx.to_original(hit.start, hit.end)
             ctx.edits.append(

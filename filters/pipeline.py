@@ -44,14 +44,20 @@ class Pipeline:
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         pii_engine: Any | None = None,
+        ner_model: str | None = None,
     ) -> None:
         self._rules_arg = None if isinstance(rules, RuleSet) else rules
         self.rules = rules if isinstance(rules, RuleSet) else load_rule_packs(rules)
+        self.ner_model = ner_model
+        if ner_model:  # PERSON and LOCATION need the model, so their policy ships apart
+            from filters.detect_pii import with_ner_rules
+
+            self.rules = with_ner_rules(self.rules)
         self.max_bytes = max_bytes
         disclosures = CheckDisclosures(self.rules)
         from filters.strip_chrome import StripChrome
 
-        self.pii = DetectPii(self.rules, engine=pii_engine)
+        self.pii = DetectPii(self.rules, engine=pii_engine, ner_model=ner_model)
         # The stage order, read as a sentence.
         self.stages: tuple[Any, ...] = (
             DetectLanguage(self.rules),
@@ -64,7 +70,7 @@ class Pipeline:
         self.scrubber = Scrubber(self.pii)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self._rules_arg, self.max_bytes))
+        return (_rebuild, (self._rules_arg, self.max_bytes, self.ner_model))
 
     def load(self, content: str | bytes, content_type: ContentType = "auto") -> Document:
         """The document text the offsets and edits of a result refer to."""
@@ -179,8 +185,8 @@ class Pipeline:
         return finding.model_copy(update={"span": final.span_to_clean(finding.original_span)})
 
 
-def _rebuild(rules: str | Path | None, max_bytes: int) -> Pipeline:
-    return Pipeline(rules, max_bytes=max_bytes)
+def _rebuild(rules: str | Path | None, max_bytes: int, ner_model: str | None = None) -> Pipeline:
+    return Pipeline(rules, max_bytes=max_bytes, ner_model=ner_model)
 
 
 _default: Pipeline | None = None
