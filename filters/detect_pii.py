@@ -39,30 +39,26 @@ _CONTEXT_BEFORE = 60  # characters before a hit searched for context words
 _CONTEXT_AFTER = 30
 _CONTEXT_BOOST = 0.35  # presidio's own context similarity factor
 
-# Candidate shapes, each naming the entities it can feed. ASCII look-arounds, not \b: in
-# Chinese text a value is glued to the words around it.
-_CANDIDATE = re.compile(
-    r"(?P<email>[\w.+\-]@[\w\-]+\.[\w\-])"
-    r"|(?P<ip4>(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d]|\.\d))"
-    r"|(?P<ip6>(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|[0-9A-Fa-f]{0,4}::(?:[0-9A-Fa-f]{1,4})?)"
-    r"|(?P<crypto>(?<![0-9A-Za-z])(?:0x[0-9a-fA-F]{40}|[bB][cC]1[0-9A-Za-z]{11,71}|[13][1-9A-HJ-NP-Za-km-z]{25,34})(?![0-9A-Za-z]))"
-    r"|(?P<iban>(?<![0-9A-Za-z])[A-Z]{2}\d{2} ?[0-9A-Z]{4})"
-    r"|(?P<id>(?<![0-9A-Za-z])\d{17}[Xx](?![0-9A-Za-z]))"
-    r"|(?P<num>\+?\(?\d[\d \u00a0().\-/]{5,40}\d)"
+# The pre-scan. Python's regex engine pays per text position for a pattern that starts
+# with a character class, so it runs one such pattern (a digit run: phones, cards, ids,
+# IBANs, dotted quads and legacy Bitcoin addresses all contain one) and finds the rest by
+# substring first ("@", "0x", "bc1", ":").
+_DIGIT_RUN = re.compile(r"\d(?:[\d \u00a0().\-/]{5,40}\d|(?<=[13])[1-9A-HJ-NP-Za-km-z]{24,33})")
+_EMAIL_DOMAIN = re.compile(r"[\w\-]+\.[\w\-]")
+_HEX_ADDRESS = re.compile(r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])")
+_SEGWIT = re.compile(r"(?<![0-9A-Za-z])[bB][cC]1[0-9A-Za-z]{11,71}")
+_IPV6 = re.compile(r":[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:|::")
+_DOTTED_QUAD = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
+# Chunks of a digit run that cannot be personal data: dates, times, decimals.
+_NOT_PERSONAL_CHUNK = re.compile(
+    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d+\.\d+|\d{4}-\d{4}"
 )
-_FEEDS = {
-    "email": ("EMAIL_ADDRESS",),
-    "ip4": ("IP_ADDRESS",),
-    "ip6": ("IP_ADDRESS",),
-    "crypto": ("CRYPTO",),
-    "iban": ("IBAN_CODE",),
-    "id": ("CN_RESIDENT_ID",),
-    "num": ("PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "CN_RESIDENT_ID"),
-}
-# Number runs that cannot be any entity: a decimal, a date, a thousands-grouped amount.
-_NOT_PERSONAL_NUMBER = re.compile(
-    r"\d+[.,]\d+|\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}|\d{1,3}(?:[ .\u00a0]\d{3})+"
-)
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_THOUSANDS = re.compile(r"\d{1,3}(?:[ .\u00a0]\d{3})+")
+_NUMBER_FEEDS = frozenset({"PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "CN_RESIDENT_ID", "IBAN_CODE"})
+_EMAIL_FEEDS = frozenset({"EMAIL_ADDRESS"})
+_IP_FEEDS = frozenset({"IP_ADDRESS"})
+_CRYPTO_FEEDS = frozenset({"CRYPTO"})
 _NUMERIC_ENTITIES = frozenset({"PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "CN_RESIDENT_ID"})
 
 # News-aware guards, read in the original text around a numeric hit.
@@ -192,11 +188,7 @@ def _build_engine(ner_model: str | None) -> Any:
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
-    from presidio_analyzer.predefined_recognizers import (
-        CryptoRecognizer,
-        IbanRecognizer,
-        IpRecognizer,
-    )
+    from presidio_analyzer.predefined_recognizers import IbanRecognizer, IpRecognizer
 
     from filters import pii_recognizers as rec
 
@@ -236,7 +228,7 @@ def _build_engine(ner_model: str | None) -> Any:
         IbanRecognizer(),
         IpRecognizer(),
         rec.NewsSsnRecognizer(),
-        CryptoRecognizer(),
+        rec.NewsCryptoRecognizer(),
         rec.EthereumRecognizer(),
         rec.ChinaResidentIdRecognizer(),
     ):
@@ -258,23 +250,51 @@ def _build_engine(ner_model: str | None) -> Any:
 NER_ENTITIES = frozenset({"PERSON", "LOCATION"})
 
 
+def _number_feeds(run: str, international: bool) -> frozenset[str]:
+    """What a digit run may be: nothing for a date, a price or a grouped amount."""
+    if _ASCII_LETTER.search(run):  # 1... / 3... with letters: a legacy Bitcoin address
+        return _CRYPTO_FEEDS
+    feeds = _IP_FEEDS if _DOTTED_QUAD.search(run) else frozenset()
+    chunks = [c for c in run.split() if not _NOT_PERSONAL_CHUNK.fullmatch(c.strip("().,"))]
+    kept = " ".join(chunks)
+    if sum(c.isdigit() for c in kept) < 7 or (not international and _THOUSANDS.fullmatch(kept)):
+        return feeds
+    return feeds | _NUMBER_FEEDS
+
+
+def _candidates(text: str) -> list[tuple[int, int, frozenset[str]]]:
+    """``(start, end, entities)`` for every pre-scan candidate, in no particular order."""
+    found = []
+    for m in _DIGIT_RUN.finditer(text):
+        feeds = _number_feeds(
+            m.group(), text[max(0, m.start() - 2) : m.start()].endswith(("+", "+ "))
+        )
+        if feeds:
+            found.append((m.start(), m.end(), feeds))
+    at = text.find("@")
+    while at > 0:
+        if (text[at - 1].isalnum() or text[at - 1] in "._+-") and _EMAIL_DOMAIN.match(text, at + 1):
+            found.append((at - 1, at + 2, _EMAIL_FEEDS))
+        at = text.find("@", at + 1)
+    if "0x" in text:
+        found.extend((m.start(), m.end(), _CRYPTO_FEEDS) for m in _HEX_ADDRESS.finditer(text))
+    if "bc1" in text or "BC1" in text:
+        found.extend((m.start(), m.end(), _CRYPTO_FEEDS) for m in _SEGWIT.finditer(text))
+    if "::" in text or text.count(":") > 2:
+        found.extend((m.start(), m.end(), _IP_FEEDS) for m in _IPV6.finditer(text))
+    return found
+
+
 def candidate_windows(text: str) -> list[tuple[int, int, frozenset[str]]]:
     """Merged windows around pre-scan candidates with the entities each may hold."""
     windows: list[tuple[int, int, frozenset[str]]] = []
-    for m in _CANDIDATE.finditer(text):
-        kind = m.lastgroup or "num"
-        if kind == "num":
-            value = m.group()
-            digits = sum(c.isdigit() for c in value)
-            if digits < 7 or _NOT_PERSONAL_NUMBER.fullmatch(value.lstrip("+(")):
-                continue
-        s = max(0, m.start() - _WINDOW)
-        e = min(len(text), m.end() + _WINDOW)
-        while s > 0 and not text[s - 1].isspace() and m.start() - s < 2 * _WINDOW:
+    for start, end, feeds in sorted(_candidates(text), key=lambda c: c[0]):
+        s = max(0, start - _WINDOW)
+        e = min(len(text), end + _WINDOW)
+        while s > 0 and not text[s - 1].isspace() and start - s < 2 * _WINDOW:
             s -= 1
-        while e < len(text) and not text[e].isspace() and e - m.end() < 2 * _WINDOW:
+        while e < len(text) and not text[e].isspace() and e - end < 2 * _WINDOW:
             e += 1
-        feeds = frozenset(_FEEDS[kind])
         if windows and s <= windows[-1][1]:
             ps, pe, pf = windows[-1]
             windows[-1] = (ps, max(pe, e), pf | feeds)

@@ -37,6 +37,7 @@ from presidio_analyzer import (
 )
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
+    CryptoRecognizer,
     EmailRecognizer,
     UsSsnRecognizer,
 )
@@ -201,7 +202,7 @@ class NewsCardRecognizer(CreditCardRecognizer):
     PATTERNS = [
         Pattern(
             "card (grouped)",
-            r"(?<![\w.,+\-])\d{4}([ \-]?)\d{4}\1\d{4}\1\d{1,7}(?![\w\-]|[.,]\d)",
+            r"(?<![\w.,+\-])\d{4}([ \-]?)\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?(?![\w\-]|[.,]\d)",
             0.5,
         ),
         Pattern(
@@ -232,6 +233,24 @@ class NewsSsnRecognizer(UsSsnRecognizer):
     def invalidate_result(self, pattern_text: str) -> bool:  # noqa: D102
         digits = re.sub(r"\D", "", pattern_text)
         return bool(super().invalidate_result(pattern_text)) or digits[0] == "9"
+
+
+class NewsCryptoRecognizer(CryptoRecognizer):
+    """presidio's Bitcoin recogniser (base58check, bech32, bech32m), plus exact-length SegWit shapes.
+
+    presidio's pattern is greedy: an address glued to the next word (common in Chinese text,
+    ``bc1q...c40A股``) fails its checksum. The SegWit forms have fixed lengths (42 and 62
+    characters), so those lengths are tried as well; the checksum still decides.
+    """
+
+    PATTERNS = [
+        *CryptoRecognizer.PATTERNS,
+        Pattern("SegWit v0 key hash", r"(?-i:bc1q[02-9ac-hj-np-z]{38})", 0.5),
+        Pattern("SegWit v0 script / Taproot", r"(?-i:bc1[pq][02-9ac-hj-np-z]{58})", 0.5),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(patterns=self.PATTERNS)
 
 
 class EthereumRecognizer(PatternRecognizer):
@@ -277,7 +296,7 @@ class ChinaResidentIdRecognizer(PatternRecognizer):
             patterns=[
                 Pattern(
                     "CN resident ID",
-                    r"(?<![\w])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![\w])",
+                    r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9])",
                     0.6,
                 )
             ],
