@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--max-bytes", type=int, default=None, help="largest input accepted (bytes)")
     check.add_argument("--colour", choices=("auto", "always", "never"), default="auto")
+    check.add_argument(
+        "--ner-model",
+        metavar="NAME",
+        help="installed spaCy model (e.g. en_core_web_sm) to also find person and place names",
+    )
 
     rules = sub.add_parser("rules", help="list, show and test rule packs")
     rules_sub = rules.add_subparsers(dest="rules_command", parser_class=_Parser)
@@ -128,7 +133,9 @@ def _check(args: argparse.Namespace) -> int:
     from filters.load import DEFAULT_MAX_BYTES
     from filters.render import render_json, render_text
 
-    pipeline = filters.Pipeline(args.rules, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)
+    pipeline = filters.Pipeline(
+        args.rules, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES, ner_model=args.ner_model
+    )
     colour = args.colour == "always" or (args.colour == "auto" and sys.stdout.isatty())
     worst = 0
     several = len(args.paths) > 1
