@@ -116,6 +116,7 @@ def quality(trials: int = 3) -> None:
                     misses.append(f"{pid} {entity} ({where}) {near!r}")
                 if entity in redacting and value in result.clean_text:
                     leaked += 1
+                    print(f"  not redacted: {pid} {entity} {sentence!r}")
     total_found = sum(v[0] for v in found.values())
     total = sum(v[1] for v in found.values())
     for entity, (hit, n) in found.items():

@@ -28,6 +28,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from filters.context import Context
 from filters.errors import PrepubError
@@ -38,6 +39,7 @@ _WINDOW = 40  # characters of text presidio sees on each side of a candidate
 _CONTEXT_BEFORE = 60  # characters before a hit searched for context words
 _CONTEXT_AFTER = 30
 _CONTEXT_BOOST = 0.35  # presidio's own context similarity factor
+_BUSINESS_AFTER = 20  # "202-555-0100 fax"
 
 # The pre-scan. Python's regex engine pays per text position for a pattern that starts
 # with a character class, so it runs one such pattern (a digit run: phones, cards, ids,
@@ -150,12 +152,14 @@ class _Policy:
         after = self.context.search(text, end, min(len(text), end + _CONTEXT_AFTER))
         return after.group() if after else None
 
-    def business(self, text: str, start: int, value: str) -> bool:
-        if any(p.fullmatch(value) for p in self.business_patterns):
+    def business(self, text: str, start: int, end: int) -> bool:
+        if any(p.fullmatch(text[start:end]) for p in self.business_patterns):
             return True
         if self.business_context is None:
             return False
-        return bool(self.business_context.search(text, max(0, start - _CONTEXT_BEFORE), start))
+        if self.business_context.search(text, max(0, start - _CONTEXT_BEFORE), start):
+            return True
+        return bool(self.business_context.search(text, end, min(len(text), end + _BUSINESS_AFTER)))
 
 
 def _offline_tldextract() -> Any:
@@ -326,6 +330,12 @@ def mask(entity: str, value: str) -> str:
     return f"{value[:1]}***" if value else "***"
 
 
+def _at_domain(email: str, domains: frozenset[str]) -> bool:
+    """Whether ``email`` is at one of ``domains`` or a sub-domain of one."""
+    host = email.rpartition("@")[2].lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
 def _in_url(text: str, start: int, end: int) -> bool:
     """Whether ``start:end`` lies inside a URL (a link's ids are not a person's data)."""
     line_start = text.rfind("\n", 0, start) + 1
@@ -363,6 +373,7 @@ class DetectPii:
         self.ner_model = ner_model
         self.active = frozenset(e for e, r in self.rules.items() if r.action != "allow")
         self.ner_entities = sorted(self.active & NER_ENTITIES) if ner_model else []
+        self.outlet_domains = frozenset(d.lower() for src in rules.sources for d in src.domains)
         self._engine = engine
         if ner_model and engine is None:
             self._engine = build_engine(ner_model)  # a missing model fails here, not mid-batch
@@ -374,11 +385,18 @@ class DetectPii:
             self._engine = build_engine(self.ner_model)
         return self._engine
 
-    def analyze(self, text: str, *, permissive: bool = False) -> list[PiiHit]:
+    def analyze(
+        self,
+        text: str,
+        *,
+        permissive: bool = False,
+        outlet_domains: frozenset[str] = frozenset(),
+    ) -> list[PiiHit]:
         """Personal-data hits in ``text`` (offsets into ``text``), overlaps resolved.
 
         ``permissive`` keeps hits below the policy's score and context requirements; the
-        scrubber uses it, since masking a doubtful value costs nothing.
+        scrubber uses it, since masking a doubtful value costs nothing. An address at one of
+        ``outlet_domains`` (the publisher's, a known source's) is the outlet's contact.
         """
         raw: list[tuple[str, int, int, float, str]] = []
         for s, e, feeds in candidate_windows(text):
@@ -402,7 +420,14 @@ class DetectPii:
         if self.ner_entities:
             for r in self.engine.analyze(text, language="en", entities=self.ner_entities):
                 raw.append((r.entity_type, r.start, r.end, float(r.score), "SpacyRecognizer"))
-        hits = [h for h in (self._judge(text, *r, permissive=permissive) for r in raw) if h]
+        hits = [
+            h
+            for h in (
+                self._judge(text, *r, permissive=permissive, outlet_domains=outlet_domains)
+                for r in raw
+            )
+            if h
+        ]
         hits.sort(key=lambda h: (h.start, -h.score, -(h.end - h.start)))
         kept: list[PiiHit] = []
         for h in hits:
@@ -423,6 +448,7 @@ class DetectPii:
         recognizer: str,
         *,
         permissive: bool,
+        outlet_domains: frozenset[str] = frozenset(),
     ) -> PiiHit | None:
         """Apply the entity rule: news guards, allow-lists, context, threshold, severity."""
         policy = self.policies.get(entity)
@@ -437,7 +463,9 @@ class DetectPii:
             score = min(1.0, score + _CONTEXT_BOOST)
         if not permissive and (score < rule.min_score or (rule.require_context and not word)):
             return None
-        business = policy.business(text, start, value)
+        business = policy.business(text, start, end) or (
+            entity == "EMAIL_ADDRESS" and _at_domain(value, outlet_domains)
+        )
         return PiiHit(
             entity=entity,
             start=start,
@@ -453,7 +481,12 @@ class DetectPii:
     def run(self, ctx: Context) -> None:
         """Add one masked finding per personal-data hit in the stripped text."""
         text = ctx.text
-        for hit in self.analyze(text):
+        outlets = self.outlet_domains
+        if ctx.options.url:
+            host = urlsplit(ctx.options.url if "//" in ctx.options.url else "//" + ctx.options.url)
+            if host.hostname:
+                outlets = outlets | {host.hostname.removeprefix("www.")}
+        for hit in self.analyze(text, outlet_domains=outlets):
             rule = self.rules[hit.entity]
             masked = mask(hit.entity, text[hit.start : hit.end])
             signals = [

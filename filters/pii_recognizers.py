@@ -66,16 +66,24 @@ class NewsPhoneRecognizer(LocalRecognizer):
     bare run of 10-11 digits 0.3, which needs a context word to reach the policy's minimum.
     """
 
-    # +CC then 6-16 digits, each optionally after one separator; "(0)" and "(415)" allowed.
+    # +CC, (+CC) or an international dialling prefix (00, 011), then 6-16 digits, each
+    # optionally after one separator; "(0)" and "(415)" allowed; an extension may follow.
+    _EXT = r"(?:[ ,]{0,2}(?:x|ext\.?|extension)[ ]?\d{1,5})?"
     INTERNATIONAL = re.compile(
-        r"(?<![\w+])\+[ ]?[1-9](?:[ .\-/]?(?:\(\d{1,4}\)|\d)){6,16}(?![\w]|[.,]\d)"
+        r"(?<![\w+])(?:\(\+[1-9]\d{0,3}\)|\+[ ]?[1-9]|(?:00|011)[ \-]?[1-9])"
+        r"(?:[ .\-/]?(?:\(\d{1,4}\)|\d)){6,16}" + _EXT + r"(?![\w]|[.,]\d)"
     )
     NATIONAL = re.compile(
-        r"(?<![\w+.,\-/])(?:\(\d{2,5}\)[ .\-]?|\d{2,5}[ .\-])\d{3,4}[ .\-]?\d{3,5}(?![\w\-/]|[.,]\d)"
-        r"|(?<![\w+.,\-/])\d{10,11}(?![\w\-/]|[.,]\d)"
+        r"(?<![\w+.,\-/])(?:"
+        r"(?:\(\d{2,5}\)[ .\-]?|\d{2,5}[ .\-])\d{3,4}[ .\-]?\d{3,5}"
+        r"|\d{2,4}[ .\-]\d{3,4}[ .\-]\d{3,4}[ .\-]\d{4}"
+        r"|\d{10,11})" + _EXT + r"(?![\w\-/]|[.,]\d)"
     )
     CN_MOBILE = re.compile(r"^(?:86)?1[3-9]\d{9}$")
+    # North American shape (NXX-NXX-XXXX): a phone number even where the area code is unassigned.
+    NANP = re.compile(r"^\(?[2-9]\d{2}\)?[ .\-]?[2-9]\d{2}[ .\-]\d{4}$")
     THOUSANDS = re.compile(r"^\d{1,3}(?:[ .]\d{3})+$")
+    DIAL_PREFIX = re.compile(r"^(?:\(?\+|00|011)[ \-]?")
 
     def __init__(self, regions: tuple[str, ...] = NATIONAL_REGIONS) -> None:
         self.regions = regions
@@ -109,11 +117,11 @@ class NewsPhoneRecognizer(LocalRecognizer):
         cuts = [len(candidate)]
         cuts += [i for i in range(len(candidate) - 1, 3, -1) if candidate[i] in " .-/"]
         for cut in cuts:
-            head = candidate[:cut].rstrip(" .-/")
+            head = candidate[:cut].rstrip(" .-/,")
             if sum(c.isdigit() for c in head) < 8:
                 break
             try:
-                number = phonenumbers.parse(head, None)
+                number = phonenumbers.parse("+" + self.DIAL_PREFIX.sub("", head, count=1), None)
             except phonenumbers.NumberParseException:
                 continue
             region = phonenumbers.region_code_for_number(number) or "ZZ"
@@ -141,6 +149,8 @@ class NewsPhoneRecognizer(LocalRecognizer):
                 continue
             if phonenumbers.is_valid_number(number):
                 return (0.55 if separated else 0.3), region
+        if self.NANP.match(candidate):
+            return 0.5, "US"
         return None
 
     def _result(self, start: int, end: int, score: float, region: str) -> Any:

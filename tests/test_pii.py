@@ -282,3 +282,20 @@ def test_ner_model_turns_on_person_and_location(tmp_path: Path) -> None:
     assert "PII-009" not in filters.Pipeline().rules.by_id  # off by default
     ner = [o for o in check_examples(pipeline) if o.rule in ("PII-009", "PII-010")]
     assert len(ner) == 4 and all(o.ok for o in ner)
+
+
+def test_outlet_and_byline_addresses_are_the_outlets_contact(pipeline: filters.Pipeline) -> None:
+    text = "Shares fell, Reuters reported. Reach the desk at lena.novak@reuters.com.\n"
+    assert [f.severity for f in _pii(pipeline.check(text))] == ["info"]
+    own = "Ask the desk at omar.haddad@example-news.com.\n"
+    assert [f.severity for f in _pii(pipeline.check(own))] == ["warning"]
+    with_url = pipeline.check(own, url="https://www.example-news.com/markets/1")
+    assert [f.severity for f in _pii(with_url)] == ["info"]
+    office = pipeline.pii.analyze("Suite 9, 12 Main St | (415) 555-0134 tel | (415) 555-0135 fax")
+    assert [h.severity for h in office] == ["info", "info"]
+
+
+def test_redactions_are_well_formed_edits(pipeline: filters.Pipeline) -> None:
+    result = pipeline.check("Reach me at ana.silva@example-mail.com, Reuters reported.\n", fix=True)
+    spans = sorted((e.original_span.start, e.original_span.end) for e in result.edits)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
