@@ -53,7 +53,7 @@ _IPV6 = re.compile(r":[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:|::")
 _DOTTED_QUAD = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 # Chunks of a digit run that cannot be personal data: dates, times, decimals.
 _NOT_PERSONAL_CHUNK = re.compile(
-    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d+\.\d+|\d{4}-\d{4}"
+    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d+\.\d+|(?:19|20)\d{2}-(?:19|20)\d{2}"
 )
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _THOUSANDS = re.compile(r"\d{1,3}(?:[ .\u00a0]\d{3})+")
@@ -86,8 +86,9 @@ def _fold_char(cp: int) -> int | str:
     """The ASCII stand-in presidio sees for one character (always one character)."""
     if cp < 128:
         return cp
-    if 0xFF01 <= cp <= 0xFF5E:  # full-width ASCII
-        return cp - 0xFEE0
+    if 0xFF01 <= cp <= 0xFF5E:  # full-width ASCII: letters, digits and + @ . - ( ) only
+        ascii_cp = cp - 0xFEE0
+        return ascii_cp if chr(ascii_cp).isalnum() or chr(ascii_cp) in "+@.-()" else "\x1f"
     cat = unicodedata.category(chr(cp))
     if cat == "Zs":
         return " "
@@ -265,7 +266,9 @@ def _number_feeds(run: str, international: bool) -> frozenset[str]:
     if _ASCII_LETTER.search(run):  # 1... / 3... with letters: a legacy Bitcoin address
         return _CRYPTO_FEEDS
     feeds = _IP_FEEDS if _DOTTED_QUAD.search(run) else frozenset()
-    chunks = [c for c in run.split() if not _NOT_PERSONAL_CHUNK.fullmatch(c.strip("().,"))]
+    chunks = run.split()
+    if not international:
+        chunks = [c for c in chunks if not _NOT_PERSONAL_CHUNK.fullmatch(c.strip("().,"))]
     kept = " ".join(chunks)
     if sum(c.isdigit() for c in kept) < 7 or (not international and _THOUSANDS.fullmatch(kept)):
         return feeds
