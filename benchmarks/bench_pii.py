@@ -3,7 +3,7 @@
 Run by hand (not in CI), from the project root:
 
     .venv/bin/python benchmarks/bench_pii.py            # everything
-    .venv/bin/python benchmarks/bench_pii.py quality    # planting + dev-page silence
+    .venv/bin/python benchmarks/bench_pii.py quality [N] # planting (N per page and kind) + silence
     .venv/bin/python benchmarks/bench_pii.py speed      # PII stage vs presidio default analyze
 
 Reads ``../shared/corpus/pages`` (development data, not part of the project).
@@ -216,6 +216,6 @@ if __name__ == "__main__":
         sys.exit(f"{PAGES} not found: the development corpus is not part of the project")
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     if what in ("quality", "all"):
-        quality()
+        quality(int(sys.argv[2]) if len(sys.argv) > 2 else 3)
     if what in ("speed", "all"):
         speed()

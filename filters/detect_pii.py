@@ -47,7 +47,7 @@ _BUSINESS_AFTER = 20  # "202-555-0100 fax"
 # substring first ("@", "0x", "bc1", ":").
 _DIGIT_RUN = re.compile(r"\d(?:[\d \u00a0().\-/]{5,40}\d|(?<=[13])[1-9A-HJ-NP-Za-km-z]{24,33})")
 _EMAIL_DOMAIN = re.compile(r"[\w\-]+\.[\w\-]")
-_HEX_ADDRESS = re.compile(r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])")
+_HEX_ADDRESS = re.compile(r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9a-fA-F])")
 _SEGWIT = re.compile(r"(?<![0-9A-Za-z])[bB][cC]1[0-9A-Za-z]{11,71}")
 _IPV6 = re.compile(r":[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:|::")
 _DOTTED_QUAD = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
@@ -264,7 +264,8 @@ NER_ENTITIES = frozenset({"PERSON", "LOCATION"})
 def _number_feeds(run: str, international: bool) -> frozenset[str]:
     """What a digit run may be: nothing for a date, a price or a grouped amount."""
     if _ASCII_LETTER.search(run):  # 1... / 3... with letters: a legacy Bitcoin address
-        return _CRYPTO_FEEDS
+        digits = sum(c.isdigit() for c in run)  # ... or the tail of an IBAN (IT13S6518...)
+        return _CRYPTO_FEEDS | _NUMBER_FEEDS if digits >= 7 else _CRYPTO_FEEDS
     feeds = _IP_FEEDS if _DOTTED_QUAD.search(run) else frozenset()
     chunks = run.split()
     if not international:

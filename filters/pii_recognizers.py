@@ -48,10 +48,23 @@ NATIONAL_REGIONS = ("US", "CN", "GB", "HK", "SG", "JP", "KR", "DE", "FR", "IN", 
 
 
 class OfflineEmailRecognizer(EmailRecognizer):
-    """presidio's e-mail recogniser, validating domains without touching the network."""
+    """presidio's e-mail recogniser, validating domains without touching the network.
+
+    One pattern is added: an address whose top-level domain runs straight into a number
+    (``a@b.com2025年``, Chinese text has no spaces) fails presidio's pattern as a whole.
+    """
+
+    PATTERNS = [
+        *EmailRecognizer.PATTERNS,
+        Pattern(
+            "Email (glued to a number)",
+            r"\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[A-Za-z]{2,24}(?=\d)",
+            0.5,
+        ),
+    ]
 
     def __init__(self, extractor: Any) -> None:
-        super().__init__()
+        super().__init__(patterns=self.PATTERNS)
         self._extract = extractor
 
     def validate_result(self, pattern_text: str) -> bool:  # noqa: D102
@@ -250,13 +263,16 @@ class NewsCryptoRecognizer(CryptoRecognizer):
 
     presidio's pattern is greedy: an address glued to the next word (common in Chinese text,
     ``bc1q...c40A股``) fails its checksum. The SegWit forms have fixed lengths (42 and 62
-    characters), so those lengths are tried as well; the checksum still decides.
+    characters) and nearly all legacy ones are 33 or 34, so those lengths are tried as
+    well; the checksum (32 bits for base58check, 30 for bech32) still decides.
     """
 
     PATTERNS = [
         *CryptoRecognizer.PATTERNS,
         Pattern("SegWit v0 key hash", r"(?-i:bc1q[02-9ac-hj-np-z]{38})", 0.5),
         Pattern("SegWit v0 script / Taproot", r"(?-i:bc1[pq][02-9ac-hj-np-z]{58})", 0.5),
+        Pattern("P2SH / P2PKH (34)", r"(?-i:[13][1-9A-HJ-NP-Za-km-z]{33})", 0.5),
+        Pattern("P2PKH (33)", r"(?-i:1[1-9A-HJ-NP-Za-km-z]{32})", 0.5),
     ]
 
     def __init__(self) -> None:
@@ -272,7 +288,7 @@ class EthereumRecognizer(PatternRecognizer):
             name="EthereumRecognizer",
             patterns=[
                 Pattern(
-                    "Ethereum address", r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9A-Za-z])", 0.6
+                    "Ethereum address", r"(?<![0-9A-Za-z])0x[0-9a-fA-F]{40}(?![0-9a-fA-F])", 0.6
                 )
             ],
         )
@@ -306,7 +322,7 @@ class ChinaResidentIdRecognizer(PatternRecognizer):
             patterns=[
                 Pattern(
                     "CN resident ID",
-                    r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9])",
+                    r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?:[Xx]|\d(?![0-9]))",
                     0.6,
                 )
             ],
