@@ -13,7 +13,7 @@ only with the recognizers that shape can feed. An article without any costs one 
 Text in scripts without spaces (Chinese, Japanese) glues values to words: ``邮箱a@b.com`` has
 no word boundary before ``a``. Presidio therefore sees each window *folded*: every non-ASCII
 letter becomes a separator character of the same length (offsets are unchanged), full-width
-digits and punctuation become ASCII. Context words are read in the original text, so Chinese
+letters, digits and ``+ @ . - ( )`` become ASCII. Context words are read in the original text, so Chinese
 context (``手机``, ``身份证``) counts as much as English.
 
 What is flagged, redacted or allowed, at which severity, comes from the ``entity`` rules in
@@ -40,6 +40,7 @@ _CONTEXT_BEFORE = 60  # characters before a hit searched for context words
 _CONTEXT_AFTER = 30
 _CONTEXT_BOOST = 0.35  # presidio's own context similarity factor
 _BUSINESS_AFTER = 20  # "202-555-0100 fax"
+_LABEL_LINE = 24  # a line this short right above a value is its label ("Inquiry", "客服热线")
 
 # The pre-scan. Python's regex engine pays per text position for a pattern that starts
 # with a character class, so it runs one such pattern (a digit run: phones, cards, ids,
@@ -71,7 +72,7 @@ _UNIT_AFTER = re.compile(
     r"^\s*(?:%|percent\b|bps\b|[kKmMbB]n?\b|million\b|billion\b|trillion\b|thousand\b|"
     r"shares?\b|tokens?\b|coins?\b|contracts?\b|units?\b|votes?\b|views?\b|followers?\b|users?\b|"
     r"holders?\b|transactions?\b|blocks?\b|(?:USD[TC]?|BTC|ETH|SOL|BNB|XRP|USD|EUR|CNY|RMB|HKD|JPY)\b|"
-    r"美元|元|人民币|港元|亿|万|千|枚|股|张|个|笔|次|人|倍)"
+    r"美元|元|人民币|港元|亿|万|千|枚|股|张|个|笔|次|倍)"
 )
 _VERSION_BEFORE = re.compile(
     r"(?:\bv|\bversion|\bver\.?|\bbuild|\brelease|版本)\s*$", re.IGNORECASE
@@ -158,9 +159,18 @@ class _Policy:
             return True
         if self.business_context is None:
             return False
-        if self.business_context.search(text, max(0, start - _CONTEXT_BEFORE), start):
+        # The same line only: a byline or a hotline label does not reach the next paragraph.
+        line_start = max(text.rfind("\n", 0, start) + 1, start - _CONTEXT_BEFORE)
+        if self.business_context.search(text, line_start, start):
             return True
-        return bool(self.business_context.search(text, end, min(len(text), end + _BUSINESS_AFTER)))
+        if not text[line_start:start].strip() and line_start > 0:  # a label line above it
+            label_start = text.rfind("\n", 0, line_start - 1) + 1
+            label = text[label_start : line_start - 1]
+            if len(label.strip()) <= _LABEL_LINE and self.business_context.search(label):
+                return True
+        line_end = text.find("\n", end)
+        after_end = min(len(text) if line_end < 0 else line_end, end + _BUSINESS_AFTER)
+        return bool(self.business_context.search(text, end, after_end))
 
 
 def _offline_tldextract() -> Any:
@@ -285,7 +295,7 @@ def _candidates(text: str) -> list[tuple[int, int, frozenset[str]]]:
         )
         if feeds:
             found.append((m.start(), m.end(), feeds))
-    at = text.find("@")
+    at = text.find("@", 1)  # an address needs a character before its "@"
     while at > 0:
         if (text[at - 1].isalnum() or text[at - 1] in "._+-") and _EMAIL_DOMAIN.match(text, at + 1):
             found.append((at - 1, at + 2, _EMAIL_FEEDS))

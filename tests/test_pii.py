@@ -299,3 +299,15 @@ def test_redactions_are_well_formed_edits(pipeline: filters.Pipeline) -> None:
     result = pipeline.check("Reach me at ana.silva@example-mail.com, Reuters reported.\n", fix=True)
     spans = sorted((e.original_span.start, e.original_span.end) for e in result.edits)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_a_leading_handle_does_not_hide_a_later_address(pipeline: filters.Pipeline) -> None:
+    hits = pipeline.pii.analyze("@trader said: write to mia.chen@example-mail.com")
+    assert [h.entity for h in hits] == ["EMAIL_ADDRESS"]
+
+
+def test_business_context_is_read_on_the_values_line(pipeline: filters.Pipeline) -> None:
+    byline = "Reporter: Lin Hao\nThe seller's number is (415) 555-0134, the complaint says."
+    assert [h.severity for h in pipeline.pii.analyze(byline)] == ["warning"]
+    labelled = "Customer service\n(415) 555-0134"
+    assert [h.severity for h in pipeline.pii.analyze(labelled)] == ["info"]
