@@ -339,9 +339,9 @@ class EntityRule(RuleBase):
     plus 0.35 when a ``context`` word is within 60 characters before or 30 after) reaches
     ``min_score``; ``require_context`` demands the word. Values in ``allow`` (exact,
     case-insensitive) or matching an ``allow_patterns`` regex are never reported. A value
-    matching ``business_patterns``, or preceded by a ``business_context`` word, is an
-    organisation's contact (a hotline, a press office): reported at ``business_severity``
-    and never redacted.
+    matching ``business_patterns``, or with a ``business_context`` word on its line (before
+    it, just after it, or as a short label line above it), is an organisation's contact (a
+    hotline, a press office): reported at ``business_severity`` and never redacted.
     """
 
     kind: Literal["entity"]
