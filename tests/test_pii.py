@@ -311,3 +311,14 @@ def test_business_context_is_read_on_the_values_line(pipeline: filters.Pipeline)
     assert [h.severity for h in pipeline.pii.analyze(byline)] == ["warning"]
     labelled = "Customer service\n(415) 555-0134"
     assert [h.severity for h in pipeline.pii.analyze(labelled)] == ["info"]
+
+
+def test_dev_pages_have_no_personal_data(pipeline: filters.Pipeline) -> None:
+    """The development pages carry tickers, prices, dates and ids but no personal data."""
+    from tests.conftest import shared_path
+
+    pages = sorted(shared_path("corpus", "pages", "pages").glob("*.txt"))
+    assert pages
+    for page in pages:
+        hits = pipeline.pii.analyze(page.read_text(encoding="utf-8"))
+        assert hits == [], f"{page.name}: {[(h.entity, h.severity) for h in hits]}"
