@@ -203,7 +203,7 @@ def _build_engine(ner_model: str | None) -> Any:
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
     from presidio_analyzer.nlp_engine import SpacyNlpEngine
-    from presidio_analyzer.predefined_recognizers import IbanRecognizer, IpRecognizer
+    from presidio_analyzer.predefined_recognizers import IpRecognizer
 
     from filters import pii_recognizers as rec
 
@@ -242,7 +242,7 @@ def _build_engine(ner_model: str | None) -> Any:
         rec.OfflineEmailRecognizer(extractor),
         rec.NewsPhoneRecognizer(),
         rec.NewsCardRecognizer(),
-        IbanRecognizer(),
+        rec.NewsIbanRecognizer(),
         IpRecognizer(),
         rec.NewsSsnRecognizer(),
         rec.NewsCryptoRecognizer(),

@@ -88,6 +88,7 @@ def test_every_recognizer_runs_with_sockets_blocked(
     found = {(r.analysis_explanation.recognizer, r.entity_type) for r in results}
     names = {
         "NewsCardRecognizer": "CreditCardRecognizer",
+        "NewsIbanRecognizer": "IbanRecognizer",
         "NewsSsnRecognizer": "UsSsnRecognizer",
         "NewsCryptoRecognizer": "CryptoRecognizer",
         "OfflineEmailRecognizer": "EmailRecognizer",

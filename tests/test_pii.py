@@ -36,6 +36,7 @@ from filters.pii_recognizers import card_ok, cn_resident_id_ok
         ("银行卡6222020200112233446被盗刷。", "CREDIT_CARD"),
         ("IBAN GB82 WEST 1234 5698 7654 32 on file.", "IBAN_CODE"),
         ("Pay DE89370400440532013000 by Friday.", "IBAN_CODE"),
+        ("Her IBAN is fr76 3000 6000 0112 3456 7890 189.", "IBAN_CODE"),
         ("SSN 536-22-8912 leaked.", "US_SSN"),
         ("His social security number 536228912 leaked.", "US_SSN"),
         ("身份证号11010519491231002X", "CN_RESIDENT_ID"),
