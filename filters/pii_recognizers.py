@@ -6,7 +6,8 @@ NER recognizer work together as presidio documents. What changed from presidio's
 and why:
 
 * e-mail: domains are checked against tldextract's *bundled* public-suffix snapshot; the
-  default recogniser lets tldextract fetch the live list over the network.
+  default recogniser lets tldextract fetch the live list over the network. An address
+  whose domain runs straight into a number (Chinese text) is also tried.
 * phone: presidio's ``PhoneRecognizer`` runs libphonenumber's matcher once per region over
   the whole text (about 2 ms a window for 12 regions) and calls prices and ids phone
   numbers. Here a regex finds phone-shaped strings first; libphonenumber then validates each
@@ -17,6 +18,9 @@ and why:
   the number must also have a real issuer prefix and a length that issuer uses.
 * US SSN: the separated form, or nine digits next to a context word; 9xx area numbers
   (ITINs, never SSNs) are rejected as well as presidio's invalid groups.
+* IBAN and Bitcoin: presidio's recognisers and checksums, plus lower-case IBANs and the
+  fixed address lengths, so a value glued to the next word is still found.
+* IP addresses: presidio's recogniser unchanged.
 * Ethereum 0x addresses and China resident identity numbers (mod 11-2 check character and
   a real birth date) have no presidio recogniser.
 """
