@@ -39,6 +39,7 @@ _WINDOW = 40  # characters of text presidio sees on each side of a candidate
 _CONTEXT_BEFORE = 60  # characters before a hit searched for context words
 _CONTEXT_AFTER = 30
 _CONTEXT_BOOST = 0.35  # presidio's own context similarity factor
+_NOISE_SCORE = 0.1  # at or below this a recognizer itself does not believe its match
 _BUSINESS_AFTER = 20  # "202-555-0100 fax"
 _LABEL_LINE = 24  # a line this short right above a value is its label ("Inquiry", "客服热线")
 
@@ -486,6 +487,8 @@ class DetectPii:
         if word:
             score = min(1.0, score + _CONTEXT_BOOST)
         if not permissive and (score < rule.min_score or (rule.require_context and not word)):
+            return None
+        if score <= _NOISE_SCORE:  # e.g. presidio's bare "::" (unspecified IPv6)
             return None
         business = policy.business(text, start, end) or (
             entity == "EMAIL_ADDRESS" and _at_domain(value, outlet_domains)
