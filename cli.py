@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the HTML report here (- for stdout)",
     )
     report.add_argument("--title", default=None, help="the report's title")
+    check.add_argument(
+        "--ner-model",
+        metavar="NAME",
+        help="installed spaCy model (e.g. en_core_web_sm) to also find person and place names",
+    )
 
     rules = sub.add_parser("rules", help="list, show and test rule packs")
     rules_sub = rules.add_subparsers(dest="rules_command", parser_class=_Parser)
@@ -165,7 +170,9 @@ def _check(args: argparse.Namespace) -> int:
     from filters.render import use_colour
     from filters.sarif import SarifError, SarifInput
 
-    pipeline = filters.Pipeline(args.rules, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES)
+    pipeline = filters.Pipeline(
+        args.rules, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES, ner_model=args.ner_model
+    )
     several = len(args.paths) > 1
     if args.format == "html" and several and not args.out:
         raise filters.InputError("--format html with several inputs needs --out DIRECTORY")

@@ -75,9 +75,14 @@ class ApplyFixes:
                     }
                 )
         for hit, rule, masked in ctx.scratch.get("pii", []):
-            if rule.action != "redact":
+            if not hit.redact:  # the policy says flag, or it is an organisation's contact
                 continue
             span = ctx.to_original(hit.start, hit.end)
+            if any(  # a value split by removed chrome: leave it to the reviewer, never overlap
+                e.original_span.start < span.end and span.start < e.original_span.end
+                for e in ctx.edits
+            ):
+                continue
             ctx.edits.append(
                 Edit(
                     kind="redact",

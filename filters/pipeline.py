@@ -56,14 +56,20 @@ class Pipeline:
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         pii_engine: Any | None = None,
+        ner_model: str | None = None,
     ) -> None:
         self.rules = rules if isinstance(rules, RuleSet) else load_rule_packs(rules)
         self._custom_pii_engine = pii_engine is not None
+        self.ner_model = ner_model
+        if ner_model:  # PERSON and LOCATION need the model, so their policy ships apart
+            from filters.detect_pii import with_ner_rules
+
+            self.rules = with_ner_rules(self.rules)
         self.max_bytes = max_bytes
         disclosures = CheckDisclosures(self.rules)
         from filters.strip_chrome import StripChrome
 
-        self.pii = DetectPii(self.rules, engine=pii_engine)
+        self.pii = DetectPii(self.rules, engine=pii_engine, ner_model=ner_model)
         # The stage order, read as a sentence.
         self.stages: tuple[Any, ...] = (
             DetectLanguage(self.rules),
@@ -81,7 +87,7 @@ class Pipeline:
                 "a Pipeline built with a custom pii_engine cannot be pickled; "
                 "build it inside the worker instead"
             )
-        return (_rebuild, (type(self), self.rules, self.max_bytes))
+        return (_rebuild, (type(self), self.rules, self.max_bytes, self.ner_model))
 
     def warm_up(self) -> Pipeline:
         """Build everything the stages load on first use, so the first article is not slow.
@@ -268,8 +274,10 @@ _WARM_UP_ARTICLE = (
 )
 
 
-def _rebuild(cls: type[Pipeline], rules: RuleSet, max_bytes: int) -> Pipeline:
-    return cls(rules, max_bytes=max_bytes)
+def _rebuild(
+    cls: type[Pipeline], rules: RuleSet, max_bytes: int, ner_model: str | None = None
+) -> Pipeline:
+    return cls(rules, max_bytes=max_bytes, ner_model=ner_model)
 
 
 _default: Pipeline | None = None

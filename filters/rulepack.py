@@ -332,7 +332,17 @@ class DocumentRule(RuleBase):
 
 
 class EntityRule(RuleBase):
-    """Personal data policy for one presidio entity type."""
+    """Personal data policy for one presidio entity type.
+
+    ``action``: ``flag`` reports, ``redact`` also replaces the value when fixes are asked
+    for, ``allow`` turns the entity off. A hit counts when its score (the recognizer's,
+    plus 0.35 when a ``context`` word is within 60 characters before or 30 after) reaches
+    ``min_score``; ``require_context`` demands the word. Values in ``allow`` (exact,
+    case-insensitive) or matching an ``allow_patterns`` regex are never reported. A value
+    matching ``business_patterns``, or with a ``business_context`` word on its line (before
+    it, just after it, or as a short label line above it), is an organisation's contact (a
+    hotline, a press office): reported at ``business_severity`` and never redacted.
+    """
 
     kind: Literal["entity"]
     category: Literal["pii"] = "pii"
@@ -340,7 +350,22 @@ class EntityRule(RuleBase):
     action: Literal["flag", "redact", "allow"] = "flag"
     min_score: float = Field(default=0.5, ge=0, le=1)
     allow: list[str] = Field(default_factory=list)
+    allow_patterns: list[str] = Field(default_factory=list)
     context: list[str] = Field(default_factory=list)
+    require_context: bool = False
+    business_context: list[str] = Field(default_factory=list)
+    business_patterns: list[str] = Field(default_factory=list)
+    business_severity: Severity = "info"
+
+    @field_validator("allow_patterns", "business_patterns")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        for i, pattern in enumerate(value):
+            try:
+                compile_pattern(pattern)
+            except ValueError as exc:
+                raise ValueError(f"[{i}]: {exc}") from None
+        return value
 
 
 Rule = Annotated[
