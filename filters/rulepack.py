@@ -308,11 +308,52 @@ class GenericDisclaimerRule(RuleBase, PatternFields):
 
 
 class AttributionRule(RuleBase, PatternFields):
-    """Attribution phrasing; a named group ``source`` captures who is credited."""
+    """Attribution phrasing; a named group ``source`` captures who is credited.
+
+    ``strength``: a *strong* phrasing credits whoever it names ("Source: X", "appeared
+    first on X"), unless X is a known non-publisher (a data provider, a social network);
+    a *weak* one ("according to X", "X reported") counts only when X is a known source.
+    ``triggers``: lower-case words of which one must occur for the rule to run at all (a
+    cheap pre-check; empty means always run). ``exact_name``: the capture must be a known
+    name as a whole, not merely contain one. ``protect``: whether the chrome stage must
+    keep the line (false for credits that are usually chrome, such as read-more links).
+    ``role``: ``author`` for bylines (the writer, not the outlet); ``owner`` for copyright
+    lines (whoever owns the text, possibly the republisher itself); both rank after
+    ``publisher`` credits when the result names its main source.
+    """
 
     kind: Literal["attribution"]
     category: Literal["attribution"] = "attribution"
     strength: Literal["strong", "weak"] = "strong"
+    role: Literal["publisher", "author", "owner"] = "publisher"
+    triggers: list[str] = Field(default_factory=list)
+    exact_name: bool = False
+    protect: bool = True
+
+    @field_validator("triggers")
+    @classmethod
+    def _lower_triggers(cls, value: list[str]) -> list[str]:
+        for i, trigger in enumerate(value):
+            if not trigger.strip() or trigger != trigger.lower():
+                raise ValueError(f"entry [{i}] must be a non-empty lower-case string")
+        return value
+
+    @model_validator(mode="after")
+    def _examples_hit_triggers(self) -> AttributionRule:
+        if not self.triggers:
+            return self
+        for lang, examples in self.examples.items():
+            for example in examples.must_match:
+                text = (example if isinstance(example, str) else example.text).lower()
+                if not any(t in text for t in self.triggers):
+                    raise ValueError(
+                        f"must_match example for {lang!r} contains none of the triggers: {text[:60]!r}"
+                    )
+        return self
+
+    def may_fire(self, lowered: str) -> bool:
+        """Cheap pre-check on the lower-cased text: can any pattern of this rule match?"""
+        return not self.triggers or any(t in lowered for t in self.triggers)
 
 
 class DocumentRule(RuleBase):
@@ -359,6 +400,10 @@ class DisclaimerEntry(_Strict):
     placement: Literal["end", "anywhere"] = "end"
     platform: str
     provenance: str = Field(min_length=1, description="Where this wording comes from.")
+    certainty: Literal["confirmed", "unconfirmed"] = Field(
+        default="confirmed",
+        description="confirmed: checked against a captured page; unconfirmed: recalled, to be checked.",
+    )
     satisfies_requirement: bool = True
 
 
@@ -368,7 +413,17 @@ class SourceEntry(_Strict):
     name: str
     aliases: list[str] = Field(default_factory=list)
     domains: list[str] = Field(default_factory=list)
-    kind: Literal["wire", "newspaper", "financial", "crypto", "broadcaster", "research", "other"]
+    kind: Literal[
+        "wire",
+        "newspaper",
+        "financial",
+        "crypto",
+        "broadcaster",
+        "research",
+        "other",
+        "data",
+        "platform",
+    ] = Field(description="data and platform name non-publishers: never a credit.")
 
 
 class SiteProfile(_Strict):
@@ -550,9 +605,12 @@ def load_rule_packs(path: str | Path | None = None) -> RuleSet:
                         f"{pack.path}: rule {rule.id}: id: {code} is already defined in {seen[code]}"
                     )
                 seen[code] = pack.path
-        ids = [d.id for d in pack.data.disclaimer]
-        for dup in {i for i in ids if ids.count(i) > 1}:
-            problems.append(f"{pack.path}: disclaimer {dup}: id: defined twice")
+        # One approved statement may exist in several languages and versions.
+        keys = [(d.id, d.language, d.version) for d in pack.data.disclaimer]
+        for dup in sorted({k for k in keys if keys.count(k) > 1}):
+            problems.append(
+                f"{pack.path}: disclaimer {dup[0]}: id: defined twice for language {dup[1]} version {dup[2]}"
+            )
     if problems:
         raise RulePackError(problems)
     return RuleSet(packs)
