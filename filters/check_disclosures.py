@@ -23,9 +23,10 @@ import bisect
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 from filters.context import Context
@@ -44,6 +45,7 @@ from filters.rulepack import (
     RuleSet,
     SiteProfile,
     SourceEntry,
+    TriggerFields,
 )
 from filters.textnorm import iter_lines, normalise_plain
 
@@ -51,13 +53,14 @@ Placement = Literal["end", "body", "chrome", "inserted"]
 ALTERED_MIN = 0.5  # share of the approved wording that must be there to call a copy "altered"
 _MIN_BLOCK_CHARS = 6  # matching runs shorter than this are coincidence, not a copy
 _BODY_LINE_MIN_LETTERS = 60  # a line this long after the disclaimer means it sits mid-article
-_MAX_ANCHORS = 8
+_MAX_ANCHORS = 4
 _CACHE_SIZE = 8
 NON_CREDIT_KINDS = frozenset({"data", "platform"})
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
 _CJK_RUN = re.compile(rf"[{_CJK}]{{3,}}")
+_NAME_TOKEN = re.compile(rf"[{_CJK}\uac00-\ud7af]|[^\W_{_CJK}\uac00-\ud7af]+")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _MARKUP = re.compile(r"<[^<>\n]{1,300}>|&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
 _FOOTER_LINE = re.compile(
@@ -164,17 +167,24 @@ def _spread(items: list[str], k: int) -> list[str]:
 
 
 def _anchors(text: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
-    """Distinctive lower-case substrings of a wording, spread over it, for the pre-check."""
-    words = []
-    for tok in tokens:
-        if len(tok) >= 6 and not _CJK_CHAR.match(tok) and tok not in words:
-            words.append(tok)
+    """Distinctive lower-case substrings spread over a wording, for the cheap pre-check.
+
+    Latin script: the longest word of each quarter of the wording; CJK: three-character
+    pieces taken evenly. Two of them must meet for the wording to be looked for.
+    """
+    words = [t for t in tokens if not _CJK_CHAR.match(t)]
+    found: list[str] = []
+    if len(words) >= _MAX_ANCHORS:
+        size = len(words) / _MAX_ANCHORS
+        for k in range(_MAX_ANCHORS):
+            part = words[int(k * size) : int((k + 1) * size)]
+            best = max(part, key=len)
+            if len(best) >= 5 and best not in found:
+                found.append(best)
     pieces: list[str] = []
     for run in _CJK_RUN.findall(text.lower()):
         pieces.extend(run[i : i + 3] for i in range(0, len(run) - 2, 3))
-    found = _spread(words, _MAX_ANCHORS // 2 if pieces else _MAX_ANCHORS) + _spread(
-        pieces, _MAX_ANCHORS // 2 if words else _MAX_ANCHORS
-    )
+    found += [p for p in _spread(pieces, _MAX_ANCHORS) if p not in found]
     return tuple(found) or tokens[:3]
 
 
@@ -200,15 +210,20 @@ class DisclaimerRegistry:
                 )
             )
 
-    def find(self, text: str, lowered: str | None = None) -> list[DisclaimerMatch]:
+    @property
+    def needles(self) -> list[str]:
+        """The anchors of every wording, for the shared one-pass search."""
+        return [a for w in self.wordings for a in w.anchors]
+
+    def find(self, text: str, view: TextView | None = None) -> list[DisclaimerMatch]:
         """Every approved disclaimer in ``text``: exact matches and damaged copies."""
-        low = lowered if lowered is not None else _lowered(text)
+        view = view if view is not None else TextView.of(text, Needles(self.needles))
         found: list[DisclaimerMatch] = []
         for w in self.wordings:
-            hits = [a for a in w.anchors if a in low]
-            if len(hits) < min(2, len(w.anchors)):
+            need = min(2, len(w.anchors))
+            if sum(1 for a in w.anchors if a in view.hits) < need:
                 continue  # cheap pre-check: not enough of the wording's distinctive words
-            for lo, hi in self._windows(low, hits, w.reach):
+            for lo, hi in self._windows(view, w, need):
                 match = self._match(text, lo, hi, w)
                 if match is not None:
                     found.append(match)
@@ -221,22 +236,19 @@ class DisclaimerRegistry:
         return sorted(kept, key=lambda m: m.start)
 
     @staticmethod
-    def _windows(low: str, hits: list[str], reach: int) -> list[tuple[int, int]]:
-        """Text windows around the anchor occurrences, merged where they overlap."""
-        positions: list[int] = []
-        for anchor in hits:
-            pos = low.find(anchor)
-            while pos >= 0 and len(positions) < 64:
-                positions.append(pos)
-                pos = low.find(anchor, pos + 1)
-        windows: list[tuple[int, int]] = []
-        for pos in sorted(positions):
-            lo, hi = max(0, pos - reach), min(len(low), pos + reach)
+    def _windows(view: TextView, w: _Wording, need: int) -> list[tuple[int, int]]:
+        """Windows around anchor occurrences where at least ``need`` distinct anchors meet."""
+        hits = sorted((pos, a) for a in w.anchors for pos in view.hits.get(a, ()))
+        windows: list[tuple[int, int, set[str]]] = []
+        end = len(view.low)
+        for pos, anchor in hits:
+            lo, hi = max(0, pos - w.reach), min(end, pos + w.reach)
             if windows and lo <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+                windows[-1][2].add(anchor)
+                windows[-1] = (windows[-1][0], max(windows[-1][1], hi), windows[-1][2])
             else:
-                windows.append((lo, hi))
-        return windows
+                windows.append((lo, hi, {anchor}))
+        return [(lo, hi) for lo, hi, seen in windows if len(seen) >= need]
 
     @staticmethod
     def _match(text: str, lo: int, hi: int, w: _Wording) -> DisclaimerMatch | None:
@@ -306,41 +318,52 @@ class SourceIndex:
     def __init__(self, sources: list[SourceEntry]) -> None:
         self.by_alias: dict[str, SourceEntry] = {}
         self.by_domain: dict[str, SourceEntry] = {}
-        self.fuzzy_keys: dict[str, SourceEntry] = {}
+        self.fuzzy_index: dict[tuple[int, int, str], list[tuple[str, SourceEntry]]] = {}
         self.fuzzy_lengths: list[int] = []
-        names = []
+        # Known names by their first word (CJK and Hangul: first character), longest first.
+        self.by_first: dict[str, list[tuple[tuple[str, ...], bool, SourceEntry]]] = {}
         for src in sources:
             for alias in (src.name, *src.aliases):
-                self.by_alias.setdefault(normalise_plain(alias), src)
-                names.append(alias)
+                norm = normalise_plain(alias)
+                self.by_alias.setdefault(norm, src)
+                toks = tuple(t.lower() for t in _NAME_TOKEN.findall(alias))
+                if toks:
+                    self.by_first.setdefault(toks[0], []).append((toks, alias[:1].islower(), src))
                 if len(alias) >= 4 and all(_CJK_CHAR.match(ch) for ch in alias):
                     # One wrong character (曰 for 日, a spun synonym) still names the source.
-                    for i in range(len(alias)):
-                        self.fuzzy_keys.setdefault(alias[:i] + "\0" + alias[i + 1 :], src)
+                    self.fuzzy_index.setdefault((len(alias), 0, alias[0]), []).append((alias, src))
+                    self.fuzzy_index.setdefault((len(alias), 1, alias[-1]), []).append((alias, src))
                     if len(alias) not in self.fuzzy_lengths:
                         self.fuzzy_lengths.append(len(alias))
             for domain in src.domains:
                 self.by_domain[domain.lower().removeprefix("www.")] = src
-        # Longest names first so "Bloomberg News" wins over "Bloomberg".
-        parts = []
-        for n in sorted(set(names), key=len, reverse=True):
-            body = re.escape(n).replace(r"\ ", r"\s+")
-            left = r"(?<![A-Za-z0-9])" if n[:1].isascii() and n[:1].isalnum() else ""
-            right = r"(?![A-Za-z0-9])" if n[-1:].isascii() and n[-1:].isalnum() else ""
-            parts.append(left + body + right)
-        self.mention = re.compile("|".join(parts)) if parts else None
+        for candidates in self.by_first.values():
+            candidates.sort(key=lambda c: -len(c[0]))
 
     def lookup(self, name: str, *, exact: bool = False) -> SourceEntry | None:
-        """The known source a name refers to: the whole name, its domain, or a name inside it."""
+        """The known source a name refers to: the whole name, its domain, or a name inside it.
+
+        Inside a longer name, known names match on whole words (CJK and Hangul on any
+        character), leftmost and longest first; a Latin name must start capitalised there
+        ("the block explorer" is not The Block) unless it is written in lower case.
+        """
         norm = normalise_plain(name)
         if norm in self.by_alias:
             return self.by_alias[norm]
-        if _DOMAIN.match(name.strip()):
-            return self.for_url(name.strip())
-        if exact or self.mention is None:
+        stripped = name.strip()
+        if _DOMAIN.match(stripped):
+            return self.for_url(stripped)
+        if exact:
             return None
-        m = self.mention.search(name)
-        return self.by_alias.get(normalise_plain(m.group())) if m else None
+        raw = _NAME_TOKEN.findall(name)
+        tokens = [t.lower() for t in raw]
+        for i, tok in enumerate(tokens):
+            for cand, lower_ok, src in self.by_first.get(tok, ()):
+                if tokens[i : i + len(cand)] == list(cand) and (
+                    lower_ok or not raw[i][0].islower()
+                ):
+                    return src
+        return None
 
     def fuzzy(self, name: str) -> SourceEntry | None:
         """A known CJK name ending ``name`` with one character wrong."""
@@ -348,10 +371,14 @@ class SourceIndex:
             if len(name) < length:
                 continue
             tail = name[-length:]
-            for i in range(length):
-                hit = self.fuzzy_keys.get(tail[:i] + "\0" + tail[i + 1 :])
-                if hit is not None:
-                    return hit
+            # One wrong character leaves the first or the last one right.
+            candidates: list[tuple[str, SourceEntry]] = [
+                *self.fuzzy_index.get((length, 0, tail[0]), ()),
+                *self.fuzzy_index.get((length, 1, tail[-1]), ()),
+            ]
+            for alias, src in candidates:
+                if sum(a != b for a, b in zip(alias, tail, strict=True)) <= 1:
+                    return src
         return None
 
     def for_url(self, url: str) -> SourceEntry | None:
@@ -461,22 +488,206 @@ def credit_from_match(
     return SourceMention(name, rule, match.start(), match.end(), _evidence(match.group()), known)
 
 
+class _Lines:
+    """Line boundaries of a text, to turn trigger positions into search windows."""
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        pos = text.find("\n")
+        while pos >= 0:
+            starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+        self.starts = starts
+        self.length = len(text)
+        self._short: dict[int, list[tuple[int, int]]] = {}
+
+    def bounds(self, pos: int) -> tuple[int, int]:
+        """``[start, end)`` of the line holding ``pos``, without its newline."""
+        i = bisect.bisect_right(self.starts, pos) - 1
+        end = self.starts[i + 1] - 1 if i + 1 < len(self.starts) else self.length
+        return self.starts[i], end
+
+    def short(self, most: int) -> list[tuple[int, int]]:
+        """Bounds of the lines of at most ``most`` characters."""
+        if most not in self._short:
+            ends = [s - 1 for s in self.starts[1:]] + [self.length]
+            self._short[most] = [
+                (s, e) for s, e in zip(self.starts, ends, strict=True) if e - s <= most
+            ]
+        return self._short[most]
+
+
+_MAX_TRIGGER_HITS = 200
+
+
+class Needles:
+    """Every trigger word and anchor of a stage, searched in one go per text.
+
+    ASCII needles are found with ``str.find``. The others (CJK, Hangul, Cyrillic ...) are
+    found from one pass over the text for their first characters, so a text in another
+    script costs one scan rather than one per needle.
+    """
+
+    def __init__(self, needles: Iterable[str]) -> None:
+        unique = sorted(set(needles))
+        # A needle holding a shorter one ("reported" holds "report") is not searched on
+        # its own: it is checked where the shorter one was found.
+        self.derived: dict[str, tuple[str, int]] = {}
+        for n in unique:
+            inner = [m for m in unique if m != n and m in n and m.isascii() == n.isascii()]
+            if inner:
+                base = min(inner, key=len)
+                self.derived[n] = (base, n.index(base))
+        unique = [n for n in unique if n not in self.derived]
+        self.ascii = [n for n in unique if n.isascii()]
+        self.by_first: dict[str, list[str]] = {}
+        for n in unique:
+            if not n.isascii():
+                self.by_first.setdefault(n[0], []).append(n)
+        chars = "".join(re.escape(c) for c in sorted(self.by_first))
+        self.first_chars = re.compile(f"[{chars}]") if chars else None
+
+    def find(self, low: str) -> dict[str, list[int]]:
+        """Positions of every needle in the lower-cased text (capped per needle)."""
+        out: dict[str, list[int]] = {}
+        # One byte per character ("?" for the rest): same offsets, and the fast search.
+        narrow = low if low.isascii() else low.encode("ascii", "replace").decode("ascii")
+        for needle in self.ascii:
+            pos = narrow.find(needle)
+            if pos < 0:
+                continue
+            found = out[needle] = []
+            while pos >= 0 and len(found) < _MAX_TRIGGER_HITS:
+                found.append(pos)
+                pos = narrow.find(needle, pos + 1)
+        if self.first_chars is not None and narrow is not low:
+            self._find_other(low, narrow, out)
+        for needle, (base, offset) in self.derived.items():
+            found = [
+                p - offset
+                for p in out.get(base, ())
+                if p >= offset and low.startswith(needle, p - offset)
+            ]
+            if found:
+                out[needle] = found
+        return out
+
+    def _find_other(self, low: str, narrow: str, out: dict[str, list[int]]) -> None:
+        """Needles in other scripts, from one pass over their first characters."""
+        others = narrow.count("?") - low.count("?")
+        if others * 8 < len(low):  # mostly Latin: visit the few other characters
+            positions: Iterable[int] = (
+                i for i in _iter_find(narrow, "?") if low[i] != "?" and low[i] in self.by_first
+            )
+        elif self.first_chars is not None:
+            positions = (m.start() for m in self.first_chars.finditer(low))
+        else:
+            return
+        for pos in positions:
+            for needle in self.by_first[low[pos]]:
+                if low.startswith(needle, pos):
+                    found = out.setdefault(needle, [])
+                    if len(found) < _MAX_TRIGGER_HITS:
+                        found.append(pos)
+
+
+def _iter_find(text: str, char: str) -> Iterator[int]:
+    pos = text.find(char)
+    while pos >= 0:
+        yield pos
+        pos = text.find(char, pos + 1)
+
+
+@dataclass(frozen=True)
+class TextView:
+    """A text with what every rule needs to search it cheaply."""
+
+    text: str
+    low: str
+    lines: _Lines
+    hits: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, text: str, needles: Needles) -> TextView:
+        """Lower-case the text, index its lines and find every needle once."""
+        low = _lowered(text)
+        return cls(text, low, _Lines(text), needles.find(low))
+
+
+def rule_windows(rule: TriggerFields, view: TextView) -> list[tuple[int, int]]:
+    """The parts of a text a rule must search: around its triggers, on short enough lines."""
+    lines = view.lines
+    if not rule.triggers:
+        if not rule.line_max:
+            return [(0, len(view.low))]
+        return lines.short(rule.line_max)
+    spans: list[tuple[int, int]] = []
+    for trigger in rule.triggers:
+        last_line = -1
+        for pos in view.hits.get(trigger, ()):
+            s, e = lines.bounds(pos)
+            if rule.line_max and e - s > rule.line_max:
+                continue
+            if rule.before or rule.after:
+                lo = max(s, pos - rule.before) if rule.before else s
+                hi = min(e, pos + len(trigger) + rule.after) if rule.after else e
+                spans.append((lo, hi))
+            elif s != last_line:
+                spans.append((s, e))
+                last_line = s
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def rule_matches(
+    rule: AttributionRule | GenericDisclaimerRule, view: TextView
+) -> Iterator[re.Match[str]]:
+    """Every match of a rule's patterns in its windows, minus its exceptions."""
+    if rule.triggers and view.hits.keys().isdisjoint(rule.triggers):
+        return
+    exc = rule.compiled_exceptions
+    text = view.text
+    for s, e in rule_windows(rule, view):
+        blocked = [(m.start(), m.end()) for m in exc.finditer(text, s, e)] if exc else []
+        for pattern in rule.compiled:
+            for m in pattern.finditer(text, s, e):
+                if blocked and any(bs < m.end() and m.start() < be for bs, be in blocked):
+                    continue
+                yield m
+
+
+_R = TypeVar("_R", AttributionRule, GenericDisclaimerRule)
+
+
+def _triggered(rules: list[_R], view: TextView) -> list[_R]:
+    """The rules whose triggers occur in the text (and those without triggers), in order."""
+    if not view.hits:
+        return [r for r in rules if not r.triggers]
+    return [r for r in rules if not r.triggers or not view.hits.keys().isdisjoint(r.triggers)]
+
+
 def find_attribution(
     text: str,
     rules: list[AttributionRule],
     index: SourceIndex,
     language: str = "und",
-    lowered: str | None = None,
+    view: TextView | None = None,
 ) -> list[SourceMention]:
     """Every credit to a source in ``text``, best-ranked first, one per place and name."""
-    low = lowered if lowered is not None else _lowered(text)
+    if view is None:
+        view = TextView.of(text, Needles(t for r in rules for t in r.triggers))
     mentions: list[SourceMention] = []
-    for rule in rules:
+    for rule in _triggered(rules, view):
         if language != "und" and not rule.applies_to(language):
             continue
-        if not rule.may_fire(low):
-            continue
-        for match in rule.find(text):
+        for match in rule_matches(rule, view):
             mention = credit_from_match(rule, match, index)
             if mention is not None:
                 mentions.append(mention)
@@ -537,8 +748,10 @@ class CheckDisclosures:
             r for r in rules.of_kind("attribution") if r.status == "active"
         ]
         self.generic_rules: list[GenericDisclaimerRule] = rules.of_kind("generic_disclaimer")
-        self.generic_patterns = [(rule, _combine(rule)) for rule in self.generic_rules]
         self.sources = SourceIndex(rules.sources)
+        triggers = [t for r in self.attribution_rules for t in r.triggers]
+        triggers += [t for r in self.generic_rules for t in r.triggers]
+        self.needles = Needles(triggers + self.registry.needles)
         self._cache: OrderedDict[str, DocScan] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -551,16 +764,15 @@ class CheckDisclosures:
             if hit is not None:
                 self._cache.move_to_end(text)
                 return hit
-        low = _lowered(text)
-        disclaimers = self.registry.find(text, low)
+        view = TextView.of(text, self.needles)
+        disclaimers = self.registry.find(text, view)
         generic: list[tuple[int, int, GenericDisclaimerRule]] = []
-        for rule, patterns in self.generic_patterns:
-            for pattern in patterns:
-                for m in pattern.finditer(text):
-                    if not any(d.start <= m.start() and m.end() <= d.end for d in disclaimers):
-                        generic.append((m.start(), m.end(), rule))
+        for rule in _triggered(self.generic_rules, view):
+            for m in rule_matches(rule, view):
+                if not any(d.start <= m.start() and m.end() <= d.end for d in disclaimers):
+                    generic.append((m.start(), m.end(), rule))
         generic.sort(key=lambda g: g[0])
-        mentions = find_attribution(text, self.attribution_rules, self.sources, "und", low)
+        mentions = find_attribution(text, self.attribution_rules, self.sources, "und", view)
         result = DocScan(disclaimers, generic, mentions)
         with self._lock:
             self._cache[text] = result
@@ -822,14 +1034,3 @@ class CheckDisclosures:
             return self.sources.lookup(credit.name) is want
         a, b = normalise_plain(declared), normalise_plain(credit.name)
         return bool(a) and (a == b or a in b or b in a)
-
-
-def _combine(rule: GenericDisclaimerRule) -> list[re.Pattern[str]]:
-    """A rule's patterns as one alternation when they combine (one pass over the text)."""
-    patterns = rule.compiled
-    if len(patterns) < 2:
-        return patterns
-    try:
-        return [re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)]
-    except re.error:  # a pattern with global flags cannot be nested; keep them separate
-        return patterns

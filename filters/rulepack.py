@@ -300,35 +300,22 @@ class AdviceRule(RuleBase, PatternFields):
         return self
 
 
-class GenericDisclaimerRule(RuleBase, PatternFields):
-    """A not-advice / risk statement: recognised and recorded, never enough on its own."""
+class TriggerFields(_Strict):
+    """Where a rule's patterns are searched: only near its trigger words, for speed.
 
-    kind: Literal["generic_disclaimer"]
-    category: Literal["disclaimer"] = "disclaimer"
-
-
-class AttributionRule(RuleBase, PatternFields):
-    """Attribution phrasing; a named group ``source`` captures who is credited.
-
-    ``strength``: a *strong* phrasing credits whoever it names ("Source: X", "appeared
-    first on X"), unless X is a known non-publisher (a data provider, a social network);
-    a *weak* one ("according to X", "X reported") counts only when X is a known source.
-    ``triggers``: lower-case words of which one must occur for the rule to run at all (a
-    cheap pre-check; empty means always run). ``exact_name``: the capture must be a known
-    name as a whole, not merely contain one. ``protect``: whether the chrome stage must
-    keep the line (false for credits that are usually chrome, such as read-more links).
-    ``role``: ``author`` for bylines (the writer, not the outlet); ``owner`` for copyright
-    lines (whoever owns the text, possibly the republisher itself); both rank after
-    ``publisher`` credits when the result names its main source.
+    ``triggers``: lower-case strings of which one must occur in the (lower-cased) text for
+    the rule to run at all; empty means the rule always runs. With triggers, the patterns
+    only run from ``before`` characters before each trigger occurrence to ``after``
+    characters after it, inside its line; 0 means up to the line's start or end (so a
+    pattern may use ``^`` / ``$`` only where that side is 0). ``line_max``: only lines up
+    to this many characters are searched (0: any length); credit lines and bylines are
+    short. Every ``must_match`` example contains a trigger, so the examples prove them.
     """
 
-    kind: Literal["attribution"]
-    category: Literal["attribution"] = "attribution"
-    strength: Literal["strong", "weak"] = "strong"
-    role: Literal["publisher", "author", "owner"] = "publisher"
     triggers: list[str] = Field(default_factory=list)
-    exact_name: bool = False
-    protect: bool = True
+    before: int = Field(default=0, ge=0)
+    after: int = Field(default=0, ge=0)
+    line_max: int = Field(default=0, ge=0)
 
     @field_validator("triggers")
     @classmethod
@@ -339,11 +326,14 @@ class AttributionRule(RuleBase, PatternFields):
         return value
 
     @model_validator(mode="after")
-    def _examples_hit_triggers(self) -> AttributionRule:
+    def _examples_hit_triggers(self) -> TriggerFields:
+        examples: dict[str, Examples] = getattr(self, "examples", {})
+        if self.after and any("$" in p for p in getattr(self, "regex", [])):
+            raise ValueError("a pattern with '$' needs after = 0 (search to the end of the line)")
         if not self.triggers:
             return self
-        for lang, examples in self.examples.items():
-            for example in examples.must_match:
+        for lang, ex in examples.items():
+            for example in ex.must_match:
                 text = (example if isinstance(example, str) else example.text).lower()
                 if not any(t in text for t in self.triggers):
                     raise ValueError(
@@ -354,6 +344,36 @@ class AttributionRule(RuleBase, PatternFields):
     def may_fire(self, lowered: str) -> bool:
         """Cheap pre-check on the lower-cased text: can any pattern of this rule match?"""
         return not self.triggers or any(t in lowered for t in self.triggers)
+
+
+class GenericDisclaimerRule(RuleBase, PatternFields, TriggerFields):
+    """A not-advice / risk statement: recognised and recorded, never enough on its own."""
+
+    kind: Literal["generic_disclaimer"]
+    category: Literal["disclaimer"] = "disclaimer"
+
+
+class AttributionRule(RuleBase, PatternFields, TriggerFields):
+    """Attribution phrasing; a named group ``source`` captures who is credited.
+
+    ``strength``: a *strong* phrasing credits whoever it names ("Source: X", "appeared
+    first on X"), unless X is a known non-publisher (a data provider, a social network);
+    a *weak* one ("according to X", "X reported") counts only when X is a known source.
+    ``exact_name``: the capture must be a known name as a whole, not merely contain one.
+    ``protect``: whether the chrome stage must keep the line (false for credits that are
+    usually chrome, such as read-more links). ``role``: ``author`` for bylines (the
+    writer, not the outlet); ``owner`` for copyright lines (whoever owns the text,
+    possibly the republisher itself); both rank after ``publisher`` credits when the
+    result names its main source. ``triggers``, ``before``, ``after``, ``line_max``: see
+    :class:`TriggerFields`.
+    """
+
+    kind: Literal["attribution"]
+    category: Literal["attribution"] = "attribution"
+    strength: Literal["strong", "weak"] = "strong"
+    role: Literal["publisher", "author", "owner"] = "publisher"
+    exact_name: bool = False
+    protect: bool = True
 
 
 class DocumentRule(RuleBase):
