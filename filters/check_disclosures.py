@@ -359,10 +359,13 @@ class SourceIndex:
         tokens = [t.lower() for t in raw]
         for i, tok in enumerate(tokens):
             for cand, lower_ok, src in self.by_first.get(tok, ()):
-                if tokens[i : i + len(cand)] == list(cand) and (
-                    lower_ok or not raw[i][0].islower()
-                ):
-                    return src
+                if tokens[i : i + len(cand)] != list(cand):
+                    continue
+                if not lower_ok and raw[i][0].islower():
+                    continue
+                if i and _part_of_longer_name(raw[i - 1]):
+                    continue  # "Harbor Crypto News" is not "Crypto News"
+                return src
         return None
 
     def fuzzy(self, name: str) -> SourceEntry | None:
@@ -389,6 +392,27 @@ class SourceIndex:
                 return self.by_domain[host]
             host = host.partition(".")[2]
         return None
+
+
+_LEAD_WORDS = frozenset(
+    {
+        "on", "in", "the", "but", "and", "or", "meanwhile", "separately", "earlier", "also",
+        "last", "this", "however", "as", "while", "when", "after", "before", "since", "citing",
+        "per", "via", "by", "from", "with", "at", "to", "then", "now", "today", "yesterday",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "january", "february", "march", "april", "may", "june", "july", "august",
+        "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun",
+        "jul", "aug", "sep", "sept", "oct", "nov", "dec", "us", "u", "s", "uk", "eu",
+    }
+)  # fmt: skip
+
+
+def _part_of_longer_name(previous: str) -> bool:
+    """Whether the word before a known name makes it part of another, longer name."""
+    first = previous[0]
+    if not first.isalpha() or not first.isupper() or _CJK_CHAR.match(first):
+        return False
+    return previous.lower() not in _LEAD_WORDS
 
 
 def _domain(url: str) -> str:
@@ -540,10 +564,12 @@ class Needles:
                 self.derived[n] = (base, n.index(base))
         unique = [n for n in unique if n not in self.derived]
         self.ascii = [n for n in unique if n.isascii()]
-        self.by_first: dict[str, list[str]] = {}
+        # Other needles are keyed by their first non-ASCII character and its offset.
+        self.by_first: dict[str, list[tuple[str, int]]] = {}
         for n in unique:
             if not n.isascii():
-                self.by_first.setdefault(n[0], []).append(n)
+                k = next(i for i, ch in enumerate(n) if not ch.isascii())
+                self.by_first.setdefault(n[k], []).append((n, k))
         chars = "".join(re.escape(c) for c in sorted(self.by_first))
         self.first_chars = re.compile(f"[{chars}]") if chars else None
 
@@ -584,11 +610,11 @@ class Needles:
         else:
             return
         for pos in positions:
-            for needle in self.by_first[low[pos]]:
-                if low.startswith(needle, pos):
+            for needle, k in self.by_first[low[pos]]:
+                if pos >= k and low.startswith(needle, pos - k):
                     found = out.setdefault(needle, [])
                     if len(found) < _MAX_TRIGGER_HITS:
-                        found.append(pos)
+                        found.append(pos - k)
 
 
 def _iter_find(text: str, char: str) -> Iterator[int]:
@@ -771,7 +797,12 @@ class CheckDisclosures:
             for m in rule_matches(rule, view):
                 if not any(d.start <= m.start() and m.end() <= d.end for d in disclaimers):
                     generic.append((m.start(), m.end(), rule))
-        generic.sort(key=lambda g: g[0])
+        generic.sort(key=lambda g: (g[0], -g[1]))
+        generic = [  # one statement per place: the longest
+            g
+            for i, g in enumerate(generic)
+            if not any(o[1] >= g[1] for o in generic[:i] if o[0] <= g[0])
+        ]
         mentions = find_attribution(text, self.attribution_rules, self.sources, "und", view)
         result = DocScan(disclaimers, generic, mentions)
         with self._lock:
