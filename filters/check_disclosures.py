@@ -55,6 +55,7 @@ _MIN_BLOCK_CHARS = 6  # matching runs shorter than this are coincidence, not a c
 _BODY_LINE_MIN_LETTERS = 60  # a line this long after the disclaimer means it sits mid-article
 _MAX_ANCHORS = 4
 _CACHE_SIZE = 8
+_CREDIT_LINE_MAX = 160  # a credit on a line up to this long is a credit line: protected
 NON_CREDIT_KINDS = frozenset({"data", "platform"})
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -347,11 +348,12 @@ class SourceIndex:
         character), leftmost and longest first; a Latin name must start capitalised there
         ("the block explorer" is not The Block) unless it is written in lower case.
         """
-        norm = normalise_plain(name)
+        compact = name.replace(" ", "")
+        norm = compact.lower() if compact.isalnum() else normalise_plain(name)
         if norm in self.by_alias:
             return self.by_alias[norm]
         stripped = name.strip()
-        if _DOMAIN.match(stripped):
+        if "." in stripped and _DOMAIN.match(stripped):
             return self.for_url(stripped)
         if exact:
             return None
@@ -553,7 +555,10 @@ class Needles:
     """
 
     def __init__(self, needles: Iterable[str]) -> None:
+        # Needles opening with punctuation (") -", "]\n") are found from that character.
         unique = sorted(set(needles))
+        unique += [n[0] for n in unique if n[0].isascii() and not n[0].isalnum() and len(n) > 1]
+        unique = sorted(set(unique))
         # A needle holding a shorter one ("reported" holds "report") is not searched on
         # its own: it is checked where the shorter one was found.
         self.derived: dict[str, tuple[str, int]] = {}
@@ -637,7 +642,8 @@ class TextView:
     def of(cls, text: str, needles: Needles) -> TextView:
         """Lower-case the text, index its lines and find every needle once."""
         low = _lowered(text)
-        return cls(text, low, _Lines(text), needles.find(low))
+        # A final newline lets "end of line" triggers (")\n") match on the last line too.
+        return cls(text, low, _Lines(text), needles.find(low + "\n"))
 
 
 def rule_windows(rule: TriggerFields, view: TextView) -> list[tuple[int, int]]:
@@ -672,6 +678,26 @@ def rule_windows(rule: TriggerFields, view: TextView) -> list[tuple[int, int]]:
     return merged
 
 
+_COMBINED: dict[int, list[re.Pattern[str]]] = {}
+
+
+def _patterns(rule: AttributionRule | GenericDisclaimerRule) -> list[re.Pattern[str]]:
+    """A generic rule's patterns as one alternation (one pass per window); others as they are.
+
+    Attribution patterns all name their capture ``source``, so they cannot be joined.
+    """
+    if isinstance(rule, AttributionRule) or len(rule.compiled) < 2:
+        return rule.compiled
+    key = id(rule)
+    if key not in _COMBINED:
+        try:
+            joined = "|".join(f"(?:{p.pattern})" for p in rule.compiled)
+            _COMBINED[key] = [re.compile(joined, rule.compiled[0].flags)]
+        except re.error:  # a pattern with global flags cannot be nested
+            _COMBINED[key] = rule.compiled
+    return _COMBINED[key]
+
+
 def rule_matches(
     rule: AttributionRule | GenericDisclaimerRule, view: TextView
 ) -> Iterator[re.Match[str]]:
@@ -680,9 +706,10 @@ def rule_matches(
         return
     exc = rule.compiled_exceptions
     text = view.text
+    patterns = _patterns(rule)
     for s, e in rule_windows(rule, view):
         blocked = [(m.start(), m.end()) for m in exc.finditer(text, s, e)] if exc else []
-        for pattern in rule.compiled:
+        for pattern in patterns:
             for m in pattern.finditer(text, s, e):
                 if blocked and any(bs < m.end() and m.start() < be for bs, be in blocked):
                     continue
@@ -812,10 +839,22 @@ class CheckDisclosures:
         return result
 
     def protected(self, text: str) -> list[Span]:
-        """Spans the chrome stage must leave alone: disclaimers (intact or not) and credits."""
+        """Spans the chrome stage must leave alone: disclaimers (intact or not) and credit lines.
+
+        A credit is protected when it makes up a short line of its own ("Source: X",
+        "By X", "(Theo X)"); one inside a long block (an auto-summary box, say) is still
+        recorded from the document text, but does not stop the block going as chrome.
+        """
         scan = self.scan(text)
         spans = [Span(start=m.start, end=m.end) for m in scan.disclaimers]
-        spans.extend(Span(start=m.start, end=m.end) for m in scan.mentions if m.rule.protect)
+        for m in scan.mentions:
+            if not m.rule.protect:
+                continue
+            line_start = text.rfind("\n", 0, m.start) + 1
+            line_end = text.find("\n", m.end)
+            line_end = len(text) if line_end < 0 else line_end
+            if line_end - line_start <= _CREDIT_LINE_MAX:
+                spans.append(Span(start=m.start, end=m.end))
         return spans
 
     def run(self, ctx: Context) -> None:

@@ -301,7 +301,7 @@ class AdviceRule(RuleBase, PatternFields):
 
 
 class TriggerFields(_Strict):
-    """Where a rule's patterns are searched: only near its trigger words, for speed.
+    r"""Where a rule's patterns are searched: only near its trigger words, for speed.
 
     ``triggers``: lower-case strings of which one must occur in the (lower-cased) text for
     the rule to run at all; empty means the rule always runs. With triggers, the patterns
@@ -309,7 +309,9 @@ class TriggerFields(_Strict):
     characters after it, inside its line; 0 means up to the line's start or end (so a
     pattern may use ``^`` / ``$`` only where that side is 0). ``line_max``: only lines up
     to this many characters are searched (0: any length); credit lines and bylines are
-    short. Every ``must_match`` example contains a trigger, so the examples prove them.
+    short. The text is searched as if it ended with a newline, so ``")\n"`` also finds a
+    bracket closing the last line. Every ``must_match`` example contains a trigger, so the
+    examples prove them.
     """
 
     triggers: list[str] = Field(default_factory=list)
@@ -334,7 +336,7 @@ class TriggerFields(_Strict):
             return self
         for lang, ex in examples.items():
             for example in ex.must_match:
-                text = (example if isinstance(example, str) else example.text).lower()
+                text = (example if isinstance(example, str) else example.text).lower() + "\n"
                 if not any(t in text for t in self.triggers):
                     raise ValueError(
                         f"must_match example for {lang!r} contains none of the triggers: {text[:60]!r}"
