@@ -71,7 +71,7 @@ def _name_ok(want: str, found: list[str], pipeline: filters.Pipeline) -> bool:
 
 def accuracy(pipeline: filters.Pipeline, corpus: Path, verbose: bool) -> None:
     labels = [json.loads(line) for line in (corpus / "labels.jsonl").open(encoding="utf-8")]
-    dis_ok = att_ok = names_total = names_ok = 0
+    dis_ok = att_ok = names_total = names_ok = names_strict = 0
     for lab in labels:
         text = (corpus / "pages" / f"{lab['id']}.txt").read_text(encoding="utf-8")
         res = pipeline.check(text, url=lab.get("url"))
@@ -84,6 +84,7 @@ def accuracy(pipeline: filters.Pipeline, corpus: Path, verbose: bool) -> None:
         got = [w for w in wanted if any(_name_ok(n, a.sources, pipeline) for n in w)]
         names_total += len(wanted)
         names_ok += len(got)
+        names_strict += sum(1 for w in wanted if _name_ok(w[0], a.sources, pipeline))
         if verbose or not (d_right and a_right) or len(got) != len(wanted):
             print(
                 f"{lab['id']} {lab['lang']:7} disclaimer {'ok ' if d_right else 'BAD'} "
@@ -95,7 +96,10 @@ def accuracy(pipeline: filters.Pipeline, corpus: Path, verbose: bool) -> None:
     print(f"pages: {n}")
     print(f"disclaimer present/absent right: {dis_ok}/{n} = {dis_ok / n:.1%}")
     print(f"attribution present/absent right: {att_ok}/{n} = {att_ok / n:.1%}")
-    print(f"labelled source names found: {names_ok}/{names_total}")
+    print(
+        f"labelled source names found: {names_ok}/{names_total} "
+        f"(by the label's main name only: {names_strict}/{names_total})"
+    )
 
 
 def _stage_times(pipeline: filters.Pipeline, texts: list[str], rounds: int) -> list[float]:

@@ -986,22 +986,26 @@ class CheckDisclosures:
         if ctx.doc.canonical_url:
             links.append(ctx.doc.canonical_url)
 
+        # Cross-checks weigh outlet credits: a byline names a person and a copyright line
+        # may be the republisher's own, so neither contradicts a declared source.
+        outlets = [c for c in credits if self._rank(c)[0] == 0]
+        outlet_names = list(dict.fromkeys(c.name for c in outlets))
         declared = ctx.options.source
         declared_matches: bool | None = None
         want: SourceEntry | None = None
         if declared:
             want = self.sources.lookup(declared)
             declared_matches = any(self._same(declared, want, c) for c in credits)
-            if credits and not declared_matches:
+            if outlets and not declared_matches:
                 ctx.add(
                     self.rules.document_rule("attribution_mismatch"),
                     message=(
                         f"Declared source '{declared}' but the text credits "
-                        f"{', '.join(repr(n) for n in names[:3])}"
+                        f"{', '.join(repr(n) for n in outlet_names[:3])}"
                     ),
                     signals=[
                         Signal(name="declared", text=declared),
-                        Signal(name="credited", text=", ".join(names)),
+                        Signal(name="credited", text=", ".join(outlet_names)),
                     ],
                 )
         url_source: SourceEntry | None = None
@@ -1013,16 +1017,16 @@ class CheckDisclosures:
             if url_source is not None:
                 domain = _domain(ctx.options.url)
                 url_matches = any(self._same(url_source.name, url_source, c) for c in credits)
-                if credits and not url_matches:
+                if outlets and not url_matches:
                     ctx.add(
                         self.rules.document_rule("url_mismatch"),
                         message=(
                             f"URL domain '{domain}' belongs to {url_source.name} but the text "
-                            f"credits {', '.join(repr(n) for n in names[:3])}"
+                            f"credits {', '.join(repr(n) for n in outlet_names[:3])}"
                         ),
                         signals=[
                             Signal(name="url", text=domain),
-                            Signal(name="credited", text=", ".join(names)),
+                            Signal(name="credited", text=", ".join(outlet_names)),
                         ],
                     )
                 elif declared and want is not url_source and not url_matches:

@@ -220,3 +220,12 @@ def test_dev_pages_attribution_accuracy(pipeline: filters.Pipeline) -> None:
         got = pipeline.check(text, url=lab.get("url")).disclosures.attribution.present
         right += got == lab["attribution_present"]
     assert right / len(labels) >= 0.95
+
+
+def test_bylines_and_copyright_owners_do_not_contradict_the_declared_source(
+    pipeline: filters.Pipeline,
+) -> None:
+    text = "By Jane Doe\n\nOil prices slipped on Monday.\n\n© 2025 Harbor Ledger"
+    result = pipeline.check(text, source="Bloomberg", url="https://www.bloomberg.com/x")
+    assert not {"ATT-001", "ATT-002", "ATT-003"} & {f.rule for f in result.findings}
+    assert result.disclosures.attribution.declared_matches is False
