@@ -181,11 +181,6 @@ class SourceMention:
         return self.source is not None
 
     @property
-    def strength(self) -> str:
-        """The phrasing rule's strength (kept for callers of the first version)."""
-        return self.rule.strength
-
-    @property
     def rank(self) -> tuple[int, int]:
         """Publishers before authors before copyright owners; known names first."""
         return ({"publisher": 0, "author": 1, "owner": 2}[self.rule.role], not self.known)
