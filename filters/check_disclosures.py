@@ -1,31 +1,110 @@
 """Disclaimer and attribution: is the approved wording in the clean text, and who is credited.
 
 Disclaimers are matched against the approved registry (``[[disclaimer]]`` in ``rules/``)
-on normalised text, so whitespace, case, quotes, punctuation and bullets do not matter.
-An exact normalised match is *present*; a partial one (truncated or reworded) is
+word by word, so case, whitespace, line breaks, quotes, punctuation, bullets and markup do
+not matter. The full wording is *present*; a partial copy (truncated or reworded) is
 *altered*, a finding of its own and never a pass. Generic "not financial advice"
 statements are recognised and recorded but do not satisfy the requirement.
 
 Attribution comes from phrasing rules (``kind = "attribution"``, a named group
-``source``), the list of known sources and their aliases, and HTML "view original" links.
-It is cross-checked against the ``source`` and ``url`` the caller declared.
+``source``), the list of known sources and their aliases (``rules/sources.toml``) and
+HTML "view original" links (see :mod:`filters.credits`). Credits are looked for in the
+whole document, so one that only survives in stripped chrome ("Write to X at") still
+counts; they are cross-checked against the ``source`` and ``url`` the caller declared.
+
+Speed: the document is scanned once (the chrome stage asks for protected spans first,
+the check reuses that scan). Disclaimer matching only starts where distinctive words of
+a wording meet, and a rule's patterns only run around its trigger words
+(:mod:`filters.triggers`).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from urllib.parse import urlsplit
+from typing import Literal
 
 from filters.context import Context
-from filters.models import AttributionStatus, DisclaimerStatus, Disclosures, Signal, Span
-from filters.rulepack import AttributionRule, DisclaimerEntry, RuleSet, SourceEntry
-from filters.textnorm import iter_lines, normalise, normalise_plain
+from filters.credits import (
+    NON_CREDIT_KINDS,
+    SourceIndex,
+    SourceMention,
+    domain_of,
+    evidence_text,
+    find_attribution,
+)
+from filters.models import (
+    AttributionStatus,
+    DisclaimerStatus,
+    Disclosures,
+    Signal,
+    SourceCredit,
+    Span,
+)
+from filters.rulepack import (
+    AttributionRule,
+    DisclaimerEntry,
+    GenericDisclaimerRule,
+    RuleSet,
+    SiteProfile,
+    SourceEntry,
+)
+from filters.textnorm import iter_lines, normalise_plain
+from filters.triggers import Needles, TextView, combined_patterns, rule_matches, triggered
 
-ALTERED_MIN = 0.5  # share of the approved wording that must be there to call it "altered"
-_SEED_LEN = 24
+__all__ = [
+    "CheckDisclosures",
+    "DisclaimerMatch",
+    "DisclaimerRegistry",
+    "SourceIndex",
+    "expected_disclaimer",
+    "find_attribution",
+]
+
+Placement = Literal["end", "body", "chrome", "inserted"]
+ALTERED_MIN = 0.5  # share of the approved wording that must be there to call a copy "altered"
+_MIN_BLOCK_CHARS = 6  # matching runs shorter than this are coincidence, not a copy
 _BODY_LINE_MIN_LETTERS = 60  # a line this long after the disclaimer means it sits mid-article
+_MAX_ANCHORS = 4
+_CACHE_SIZE = 8
+_CREDIT_LINE_MAX = 160  # a credit on a line up to this long is a credit line: protected
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+_CJK_RUN = re.compile(rf"[{_CJK}]{{3,}}")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_MARKUP = re.compile(r"<[^<>\n]{1,300}>|&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
+_FOOTER_LINE = re.compile(
+    r"©|ⓒ|\(c\)|copyright|all\s+rights|reserves?\s+all|repost|reprint|republish|"
+    r"转载|轉載|版权|版權|著作权|著作權|無断|무단|disclaimer|免责|免責|면책|отказ от ответственности",
+    re.I,
+)
+# Traditional-only characters and their Simplified forms: which script a Chinese text uses.
+_TRADITIONAL = set("們這來個為時說對會過還發與從後開關實現點專機國區際經變應當頭樣體讓認華萬幣價")
+_SIMPLIFIED = set("们这来个为时说对会过还发与从后开关实现点专机国区际经变应当头样体让认华万币价")
+
+
+# -- tokens ---------------------------------------------------------------------------------
+
+
+def _tokens(text: str, lo: int, hi: int) -> tuple[list[str], list[int], list[int]]:
+    """Lower-cased word tokens of ``text[lo:hi]`` (CJK one character each) with offsets."""
+    window = _MARKUP.sub(lambda m: " " * len(m.group()), text[lo:hi])
+    toks: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in _TOKEN.finditer(window):
+        toks.append(m.group().lower())
+        starts.append(lo + m.start())
+        ends.append(lo + m.end())
+    return toks, starts, ends
+
+
+# -- disclaimers ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -36,96 +115,102 @@ class DisclaimerMatch:
     start: int
     end: int
     similarity: float
+    truncated: bool = False
 
     @property
     def exact(self) -> bool:
         """True when the full approved wording is there."""
         return self.similarity >= 0.999
 
+    @property
+    def ref(self) -> str:
+        """``id@version`` as the result reports it."""
+        return f"{self.entry.id}@{self.entry.version}"
+
 
 @dataclass(frozen=True)
-class SourceMention:
-    """A credit to an original publisher found in the text."""
+class _Wording:
+    """One registry entry prepared for matching."""
 
-    name: str
-    rule: str
-    strength: str
-    start: int
-    end: int
-    evidence: str
-    known: bool
+    entry: DisclaimerEntry
+    tokens: tuple[str, ...]
+    key: str
+    weights: tuple[int, ...]
+    total: int
+    anchors: tuple[str, ...]
+    reach: int
 
 
-class SourceIndex:
-    """Known sources by every normalised alias and domain."""
+def _spread(items: list[str], k: int) -> list[str]:
+    """Up to ``k`` items taken evenly across ``items``."""
+    if len(items) <= k:
+        return items
+    step = len(items) / k
+    return [items[int(i * step)] for i in range(k)]
 
-    def __init__(self, sources: list[SourceEntry]) -> None:
-        self.by_alias: dict[str, SourceEntry] = {}
-        self.by_domain: dict[str, SourceEntry] = {}
-        names = []
-        for src in sources:
-            for alias in (src.name, *src.aliases):
-                self.by_alias.setdefault(normalise_plain(alias), src)
-                names.append(alias)
-            for domain in src.domains:
-                self.by_domain[domain.lower().removeprefix("www.")] = src
-        # Longest names first so "Bloomberg News" wins over "Bloomberg".
-        parts = []
-        for n in sorted(set(names), key=len, reverse=True):
-            body = re.escape(n).replace(r"\ ", r"\s+")
-            left = r"(?<![\w])" if n[:1].isascii() else ""
-            right = r"(?![\w])" if n[-1:].isascii() else ""
-            parts.append(left + body + right)
-        self.mention = re.compile("|".join(parts)) if parts else None
 
-    def lookup(self, name: str) -> SourceEntry | None:
-        """The known source a name refers to, trying the name and its leading words."""
-        norm = normalise_plain(name)
-        if norm in self.by_alias:
-            return self.by_alias[norm]
-        if self.mention is not None:
-            m = self.mention.search(name)
-            if m:
-                return self.by_alias.get(normalise_plain(m.group()))
-        return None
+def _anchors(text: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Distinctive lower-case substrings spread over a wording, for the cheap pre-check.
 
-    def for_url(self, url: str) -> SourceEntry | None:
-        """The known source whose domain serves ``url``."""
-        host = (
-            (urlsplit(url if "//" in url else f"//{url}").hostname or "")
-            .lower()
-            .removeprefix("www.")
-        )
-        while host:
-            if host in self.by_domain:
-                return self.by_domain[host]
-            host = host.partition(".")[2]
-        return None
+    Latin script: the longest word of each quarter of the wording; CJK: three-character
+    pieces taken evenly. Two of them must meet for the wording to be looked for.
+    """
+    words = [t for t in tokens if not _CJK_CHAR.match(t)]
+    found: list[str] = []
+    if len(words) >= _MAX_ANCHORS:
+        size = len(words) / _MAX_ANCHORS
+        for k in range(_MAX_ANCHORS):
+            part = words[int(k * size) : int((k + 1) * size)]
+            best = max(part, key=len)
+            if len(best) >= 5 and best not in found:
+                found.append(best)
+    pieces: list[str] = []
+    for run in _CJK_RUN.findall(text.lower()):
+        pieces.extend(run[i : i + 3] for i in range(0, len(run) - 2, 3))
+    found += [p for p in _spread(pieces, _MAX_ANCHORS) if p not in found]
+    return tuple(found) or tokens[:3]
 
 
 class DisclaimerRegistry:
-    """The approved wordings, normalised once."""
+    """The approved wordings, tokenised once, and the search for them in a text."""
 
     def __init__(self, entries: list[DisclaimerEntry]) -> None:
         self.entries = entries
-        self.normalised = [normalise_plain(e.text) for e in entries]
+        self.wordings: list[_Wording] = []
+        for entry in entries:
+            toks, _s, _e = _tokens(entry.text, 0, len(entry.text))
+            tokens = tuple(toks)
+            weights = tuple(len(t) for t in tokens)
+            self.wordings.append(
+                _Wording(
+                    entry=entry,
+                    tokens=tokens,
+                    key="\x1f" + "\x1f".join(tokens) + "\x1f",
+                    weights=weights,
+                    total=sum(weights),
+                    anchors=_anchors(entry.text, tokens),
+                    reach=int(len(entry.text) * 1.3) + 80,
+                )
+            )
 
-    def find(self, text: str) -> list[DisclaimerMatch]:
-        """Every approved disclaimer in ``text``: exact matches, then damaged copies."""
-        norm = normalise(text)
+    @property
+    def needles(self) -> list[str]:
+        """The anchors of every wording, for the shared one-pass search."""
+        return [a for w in self.wordings for a in w.anchors]
+
+    def find(self, text: str, view: TextView | None = None) -> list[DisclaimerMatch]:
+        """Every approved disclaimer in ``text``: exact matches and damaged copies."""
+        view = view if view is not None else TextView.of(text, Needles(self.needles))
         found: list[DisclaimerMatch] = []
-        for entry, canon in zip(self.entries, self.normalised, strict=True):
-            idx = norm.text.find(canon)
-            if idx >= 0:
-                s, e = norm.span_to_original(idx, idx + len(canon))
-                found.append(DisclaimerMatch(entry, s, e, 1.0))
-                continue
-            partial = self._partial(norm.text, canon)
-            if partial is not None:
-                ns, ne, sim = partial
-                s, e = norm.span_to_original(ns, ne)
-                found.append(DisclaimerMatch(entry, s, e, sim))
-        # One match per place: keep the best entry for overlapping matches.
+        for w in self.wordings:
+            need = min(2, len(w.anchors))
+            if sum(1 for a in w.anchors if a in view.hits) < need:
+                continue  # cheap pre-check: not enough of the wording's distinctive words
+            for lo, hi in self._windows(view, w, need):
+                match = self._match(text, lo, hi, w)
+                if match is not None:
+                    found.append(match)
+        # One match per place: the exact one, else the closest.
         found.sort(key=lambda m: (-m.similarity, m.start))
         kept: list[DisclaimerMatch] = []
         for m in found:
@@ -134,88 +219,112 @@ class DisclaimerRegistry:
         return sorted(kept, key=lambda m: m.start)
 
     @staticmethod
-    def _partial(hay: str, canon: str) -> tuple[int, int, float] | None:
-        """Locate a truncated or reworded copy by seeding on fragments of the wording."""
-        step = max(_SEED_LEN, len(canon) // 6)
-        for offset in range(0, max(1, len(canon) - _SEED_LEN + 1), step):
-            seed = canon[offset : offset + _SEED_LEN]
-            idx = hay.find(seed)
-            if idx < 0:
-                continue
-            lo = max(0, idx - offset - len(canon) // 4)
-            hi = min(len(hay), idx - offset + len(canon) + len(canon) // 4)
-            window = hay[lo:hi]
-            sm = SequenceMatcher(None, window, canon, autojunk=False)
-            blocks = [b for b in sm.get_matching_blocks() if b.size >= 4]
-            covered = sum(b.size for b in blocks)
-            sim = covered / len(canon)
-            if sim >= ALTERED_MIN and blocks:
-                return (
-                    lo + blocks[0].a,
-                    lo + blocks[-1].a + blocks[-1].size,
-                    round(min(sim, 0.998), 3),
-                )
-        return None
+    def _windows(view: TextView, w: _Wording, need: int) -> list[tuple[int, int]]:
+        """Windows around anchor occurrences where at least ``need`` distinct anchors meet."""
+        hits = sorted((pos, a) for a in w.anchors for pos in view.hits.get(a, ()))
+        windows: list[tuple[int, int, set[str]]] = []
+        end = len(view.low)
+        for pos, anchor in hits:
+            lo, hi = max(0, pos - w.reach), min(end, pos + w.reach)
+            if windows and lo <= windows[-1][1]:
+                windows[-1][2].add(anchor)
+                windows[-1] = (windows[-1][0], max(windows[-1][1], hi), windows[-1][2])
+            else:
+                windows.append((lo, hi, {anchor}))
+        return [(lo, hi) for lo, hi, seen in windows if len(seen) >= need]
+
+    @staticmethod
+    def _match(text: str, lo: int, hi: int, w: _Wording) -> DisclaimerMatch | None:
+        toks, starts, ends = _tokens(text, lo, hi)
+        if not toks:
+            return None
+        key = "\x1f" + "\x1f".join(toks) + "\x1f"
+        idx = key.find(w.key)
+        if idx >= 0:
+            first = key.count("\x1f", 0, idx)
+            last = first + len(w.tokens) - 1
+            return DisclaimerMatch(w.entry, starts[first], ends[last], 1.0)
+        sm = SequenceMatcher(None, toks, list(w.tokens), autojunk=False)
+        blocks = [
+            b
+            for b in sm.get_matching_blocks()
+            if b.size and sum(w.weights[b.b : b.b + b.size]) >= _MIN_BLOCK_CHARS
+        ]
+        if not blocks:
+            return None
+        covered = sum(sum(w.weights[b.b : b.b + b.size]) for b in blocks)
+        similarity = covered / w.total
+        if similarity < ALTERED_MIN:
+            return None
+        contiguous = blocks[0].b == 0 and all(
+            nxt.b == prev.b + prev.size and nxt.a == prev.a + prev.size
+            for prev, nxt in zip(blocks, blocks[1:], strict=False)
+        )
+        return DisclaimerMatch(
+            w.entry,
+            starts[blocks[0].a],
+            ends[blocks[-1].a + blocks[-1].size - 1],
+            round(min(similarity, 0.998), 3),
+            truncated=contiguous,
+        )
 
 
-def find_attribution(
-    text: str, rules: list[AttributionRule], index: SourceIndex, language: str
-) -> list[SourceMention]:
-    """Every credit to a source in ``text``, strongest phrasing first, de-duplicated by name."""
-    mentions: list[SourceMention] = []
-    for rule in rules:
-        if not rule.applies_to(language) and language != "und":
-            continue
-        for m in rule.find(text):
-            raw = (m.groupdict().get("source") or "").strip(" \t\"'“”‘’.,:;()[]（）【】「」")
-            if not raw:
-                raw = m.group().strip()
-            known = index.lookup(raw)
-            if rule.strength == "weak" and known is None:
-                continue
-            name = known.name if known else _tidy_name(raw)
-            if not name:
-                continue
-            mentions.append(
-                SourceMention(
-                    name,
-                    rule.id,
-                    rule.strength,
-                    m.start(),
-                    m.end(),
-                    m.group().strip(),
-                    known is not None,
-                )
-            )
-    mentions.sort(key=lambda x: (x.strength != "strong", not x.known, x.start))
-    return mentions
+def expected_disclaimer(
+    entries: list[DisclaimerEntry], profile: SiteProfile | None, language: str, text: str
+) -> DisclaimerEntry | None:
+    """The approved wording an article needs: the platform's, in the article's language.
+
+    Chinese picks the Traditional wording when the text is written in Traditional
+    characters; a language without a registered wording falls back to English.
+    """
+    usable = [e for e in entries if e.satisfies_requirement]
+    if profile is not None and profile.disclaimers:
+        usable = [e for e in usable if e.id in profile.disclaimers] or usable
+    wanted = [language]
+    if language.startswith("zh"):
+        trad = sum(ch in _TRADITIONAL for ch in text)
+        simp = sum(ch in _SIMPLIFIED for ch in text)
+        wanted = ["zh-Hant", "zh"] if trad > simp else ["zh", "zh-Hans"]
+    for lang in (*wanted, "en"):
+        for entry in usable:
+            if entry.language == lang:
+                return entry
+    return usable[0] if usable else None
 
 
-def _tidy_name(raw: str) -> str:
-    raw = re.sub(r"^(?:the|a|an)\s+", "", raw.strip(), flags=re.I)
-    raw = re.sub(r"['’]s$", "", raw)
-    return raw[:80].strip()
+# -- the stage ------------------------------------------------------------------------------
 
 
-def protected_spans(
-    text: str,
-    rules: RuleSet,
-    registry: DisclaimerRegistry,
-    attribution: list[AttributionRule],
-    index: SourceIndex,
-) -> list[Span]:
-    """Lines holding a disclaimer or a strong attribution: no chrome rule may remove them."""
-    spans = [Span(start=m.start, end=m.end) for m in registry.find(text)]
-    for mention in find_attribution(text, attribution, index, "und"):
-        if mention.strength == "strong":
-            spans.append(Span(start=mention.start, end=mention.end))
-    return spans
+@dataclass(frozen=True)
+class DocScan:
+    """Everything the stage finds in one document text, before chrome is considered."""
+
+    disclaimers: list[DisclaimerMatch]
+    generic: list[tuple[int, int, GenericDisclaimerRule]]
+    mentions: list[SourceMention]
 
 
-def _domain(url: str) -> str:
-    return (
-        (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower().removeprefix("www.")
-    )
+class _Removed:
+    """The document ranges the chrome stage removed, for "is this in the clean text?"."""
+
+    def __init__(self, ctx: Context) -> None:
+        spans = sorted(
+            (e.original_span.start, e.original_span.end)
+            for e in ctx.edits
+            if e.kind == "remove" and e.original_span.end > e.original_span.start
+        )
+        self.starts = [s for s, _ in spans]
+        self.spans = spans
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether any removed range overlaps ``[start, end)``."""
+        i = bisect.bisect_left(self.starts, end)
+        return any(s < end and start < e for s, e in self.spans[max(0, i - 8) : i])
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` lies inside one removed range."""
+        i = bisect.bisect_right(self.starts, start) - 1
+        return i >= 0 and self.spans[i][0] <= start and end <= self.spans[i][1]
 
 
 class CheckDisclosures:
@@ -226,167 +335,315 @@ class CheckDisclosures:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.registry = DisclaimerRegistry(rules.disclaimers)
-        self.attribution_rules: list[AttributionRule] = rules.of_kind("attribution")
-        self.generic_rules = rules.of_kind("generic_disclaimer")
+        self.attribution_rules: list[AttributionRule] = [
+            r for r in rules.of_kind("attribution") if r.status == "active"
+        ]
+        self.generic_rules: list[GenericDisclaimerRule] = rules.of_kind("generic_disclaimer")
+        self.generic_patterns = {r.id: combined_patterns(r) for r in self.generic_rules}
         self.sources = SourceIndex(rules.sources)
+        triggers = [t for r in self.attribution_rules for t in r.triggers]
+        triggers += [t for r in self.generic_rules for t in r.triggers]
+        self.needles = Needles(triggers + self.registry.needles)
+        self._cache: OrderedDict[str, DocScan] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- scanning, shared with the chrome stage ----------------------------------------------
+
+    def scan(self, text: str) -> DocScan:
+        """Disclaimers, generic statements and credits in ``text`` (cached for a few texts)."""
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        view = TextView.of(text, self.needles)
+        disclaimers = self.registry.find(text, view)
+        generic: list[tuple[int, int, GenericDisclaimerRule]] = []
+        for rule in triggered(self.generic_rules, view):
+            for m in rule_matches(rule, view, self.generic_patterns[rule.id]):
+                if not any(d.start <= m.start() and m.end() <= d.end for d in disclaimers):
+                    generic.append((m.start(), m.end(), rule))
+        generic.sort(key=lambda g: (g[0], -g[1]))
+        generic = [  # one statement per place: the longest
+            g
+            for i, g in enumerate(generic)
+            if not any(o[1] >= g[1] for o in generic[:i] if o[0] <= g[0])
+        ]
+        mentions = find_attribution(text, self.attribution_rules, self.sources, "und", view)
+        result = DocScan(disclaimers, generic, mentions)
+        with self._lock:
+            self._cache[text] = result
+            while len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return result
 
     def protected(self, text: str) -> list[Span]:
-        """Spans the chrome stage must leave alone."""
-        return protected_spans(
-            text, self.rules, self.registry, self.attribution_rules, self.sources
-        )
+        """Spans the chrome stage must leave alone: disclaimers (intact or not) and credit lines.
+
+        A credit is protected when it makes up a short line of its own ("Source: X",
+        "By X", "(Theo X)"); one inside a long block (an auto-summary box, say) is still
+        recorded from the document text, but does not stop the block going as chrome.
+        """
+        scan = self.scan(text)
+        spans = [Span(start=m.start, end=m.end) for m in scan.disclaimers]
+        for m in scan.mentions:
+            if not m.rule.protect:
+                continue
+            line_start = text.rfind("\n", 0, m.start) + 1
+            line_end = text.find("\n", m.end)
+            line_end = len(text) if line_end < 0 else line_end
+            if line_end - line_start <= _CREDIT_LINE_MAX:
+                spans.append(Span(start=m.start, end=m.end))
+        return spans
 
     def run(self, ctx: Context) -> None:
         """Fill ``ctx.disclosures`` and add disclaimer/attribution findings."""
-        disclaimer = self._disclaimer(ctx)
-        attribution = self._attribution(ctx)
+        scan = self.scan(ctx.doc.text)
+        removed = _Removed(ctx)
+        disclaimer = self._disclaimer(ctx, scan, removed)
+        attribution = self._attribution(ctx, scan, removed)
         ctx.disclosures = Disclosures(disclaimer=disclaimer, attribution=attribution)
 
-    # -- disclaimer -----------------------------------------------------------------
+    # -- disclaimer ---------------------------------------------------------------------
 
-    def _disclaimer(self, ctx: Context) -> DisclaimerStatus:
-        text = ctx.text
-        matches = self.registry.find(text)
+    def _disclaimer(self, ctx: Context, scan: DocScan, removed: _Removed) -> DisclaimerStatus:
+        doc = ctx.doc.text
         generic: list[str] = []
-        for rule in self.generic_rules:
-            for m in rule.find(text):
-                if any(d.start <= m.start() and m.end() <= d.end for d in matches):
-                    continue  # part of an approved (or damaged approved) disclaimer
-                generic.append(m.group().strip())
-                ctx.add(rule, span=(m.start(), m.end()), excerpt=m.group().strip())
-                break
-        exact = [m for m in matches if m.exact and m.entry.satisfies_requirement]
+        for start, end, rule in scan.generic:
+            if removed.overlaps(start, end) or len(generic) >= 5:
+                continue
+            excerpt = doc[start:end].strip()
+            generic.append(excerpt)
+            ctx.add(rule, original_span=Span(start=start, end=end), excerpt=excerpt)
+        satisfying = [m for m in scan.disclaimers if m.entry.satisfies_requirement]
+        kept = [m for m in satisfying if not removed.overlaps(m.start, m.end)]
+        exact = [m for m in kept if m.exact]
         if exact:
             best = exact[-1]
-            placement = self._placement(text, best.end)
-            if placement != "end" and best.entry.placement == "end":
+            placement = self._placement(doc, best.end, removed, scan)
+            if placement == "body" and best.entry.placement == "end":
                 ctx.add(
                     self.rules.document_rule("disclaimer_placement"),
-                    span=(best.start, best.end),
-                    excerpt=text[best.start : best.end][:120],
-                    message=f"Approved disclaimer {best.entry.id}@{best.entry.version} sits inside the article body, not after it",
+                    original_span=Span(start=best.start, end=best.end),
+                    excerpt=doc[best.start : best.end][:120],
+                    message=f"Approved disclaimer {best.ref} sits inside the article body, not after it",
                 )
-            return DisclaimerStatus(
-                present=True,
-                matched=f"{best.entry.id}@{best.entry.version}",
-                similarity=1.0,
-                placement=placement,
-                generic=generic,
-            )
-        altered = [m for m in matches if not m.exact]
+            return self._status(best, True, placement, generic)
+        altered = [m for m in kept if not m.exact]
         if altered:
             best = max(altered, key=lambda m: m.similarity)
+            how = (
+                f"truncated: only the first {best.similarity:.0%} of the approved wording"
+                if best.truncated
+                else f"altered: {best.similarity:.0%} of the approved wording present"
+            )
             ctx.add(
                 self.rules.document_rule("disclaimer_altered"),
-                span=(best.start, best.end),
-                excerpt=text[best.start : best.end][:160],
-                message=(
-                    f"Disclaimer differs from approved {best.entry.id}@{best.entry.version}: "
-                    f"{best.similarity:.0%} of the approved wording present"
-                ),
+                original_span=Span(start=best.start, end=best.end),
+                excerpt=doc[best.start : best.end][:160],
+                message=f"Disclaimer differs from approved {best.ref} ({best.entry.language}), {how}",
                 signals=[Signal(name="similarity", weight=best.similarity)],
             )
-            return DisclaimerStatus(
-                present=False,
-                matched=f"{best.entry.id}@{best.entry.version}",
-                similarity=best.similarity,
-                placement=self._placement(text, best.end),
-                altered=True,
-                generic=generic,
+            return self._status(
+                best, False, self._placement(doc, best.end, removed, scan), generic, altered=True
             )
-        # Removed with the chrome? Look in the document text for a copy the clean text lost.
-        lost = [m for m in self.registry.find(ctx.doc.text) if m.exact]
-        if lost:
+        lost = [m for m in satisfying if m.exact]
+        if lost:  # only in removed page chrome
             m = lost[-1]
             ctx.add(
                 self.rules.document_rule("disclaimer_placement"),
                 original_span=Span(start=m.start, end=m.end),
-                excerpt=ctx.doc.text[m.start : m.end][:120],
-                message=f"Approved disclaimer {m.entry.id}@{m.entry.version} only appears in removed page chrome",
+                excerpt=doc[m.start : m.end][:120],
+                message=f"Approved disclaimer {m.ref} only appears in removed page chrome",
             )
-            return DisclaimerStatus(
-                present=False,
-                matched=f"{m.entry.id}@{m.entry.version}",
-                placement="chrome",
-                generic=generic,
-            )
-        rule = self.rules.document_rule(
+            return self._status(m, False, "chrome", generic)
+        missing = self.rules.document_rule(
             "disclaimer_generic_only" if generic else "disclaimer_missing"
         )
-        ctx.add(rule)
+        want = expected_disclaimer(self.rules.disclaimers, ctx.profile, ctx.language, ctx.text)
+        detail = f" (expected {want.id}@{want.version}, {want.language})" if want else ""
+        ctx.add(missing, message=missing.message.replace("{match}", "") + detail)
         return DisclaimerStatus(present=False, generic=generic)
 
     @staticmethod
-    def _placement(text: str, end: int) -> str:
-        """``end`` if no substantial article line follows the disclaimer, else ``body``."""
-        for line in iter_lines(text[end:]):
-            letters = sum(ch.isalpha() for ch in line.text)
-            if letters >= _BODY_LINE_MIN_LETTERS:
-                return "body"
+    def _status(
+        m: DisclaimerMatch,
+        present: bool,
+        placement: Placement,
+        generic: list[str],
+        altered: bool = False,
+    ) -> DisclaimerStatus:
+        return DisclaimerStatus(
+            present=present,
+            matched=m.ref,
+            similarity=1.0 if m.exact else m.similarity,
+            placement=placement,
+            altered=altered,
+            language=m.entry.language,
+            certainty=m.entry.certainty,
+            generic=generic,
+        )
+
+    @staticmethod
+    def _placement(doc: str, end: int, removed: _Removed, scan: DocScan) -> Placement:
+        """``end`` unless a substantial article line follows in the clean text, else ``body``.
+
+        Footer lines (copyright, reprint notices, other disclaimers, credits) may follow.
+        """
+        furniture = [(d.start, d.end) for d in scan.disclaimers]
+        furniture += [(g[0], g[1]) for g in scan.generic]
+        furniture += [(m.start, m.end) for m in scan.mentions]
+        for line in iter_lines(doc[end:]):
+            s, e = end + line.start, end + line.end
+            if e <= s or removed.covers(s, e):
+                continue
+            if sum(ch.isalpha() for ch in line.text) < _BODY_LINE_MIN_LETTERS:
+                continue
+            if _FOOTER_LINE.search(line.text) or any(a < e and s < b for a, b in furniture):
+                continue
+            return "body"
         return "end"
 
-    # -- attribution ----------------------------------------------------------------
+    # -- attribution --------------------------------------------------------------------
 
-    def _attribution(self, ctx: Context) -> AttributionStatus:
-        text = ctx.text
-        mentions = find_attribution(text, self.attribution_rules, self.sources, ctx.language)
-        # Credits that only survive in removed chrome (e.g. "Write to X at") still count as evidence.
-        if not mentions:
-            mentions = find_attribution(
-                ctx.doc.text, self.attribution_rules, self.sources, ctx.language
-            )
+    def _attribution(self, ctx: Context, scan: DocScan, removed: _Removed) -> AttributionStatus:
+        mentions = [
+            m for m in scan.mentions if ctx.language == "und" or m.rule.applies_to(ctx.language)
+        ]
+        credits = [self._credit(m, removed) for m in mentions]
+        credits += self._link_credits(ctx, {c.name for c in credits})
+        credits.sort(key=lambda c: (*self._rank(c), c.in_chrome, c.original_span.start))
+        names: list[str] = []
+        for c in credits:
+            if c.name not in names:
+                names.append(c.name)
+        evidence: list[str] = []
+        for c in credits:
+            if c.evidence not in evidence:
+                evidence.append(c.evidence)
         links = [href for _label, href in ctx.doc.links]
         if ctx.doc.canonical_url:
             links.append(ctx.doc.canonical_url)
-        names: list[str] = []
-        for m in mentions:
-            if m.name not in names:
-                names.append(m.name)
+
+        # Cross-checks weigh outlet credits: a byline names a person and a copyright line
+        # may be the republisher's own, so neither contradicts a declared source.
+        outlets = [c for c in credits if self._rank(c)[0] == 0]
+        outlet_names = list(dict.fromkeys(c.name for c in outlets))
         declared = ctx.options.source
         declared_matches: bool | None = None
+        want: SourceEntry | None = None
         if declared:
             want = self.sources.lookup(declared)
-            want_name = want.name if want else declared
-            declared_matches = any(
-                normalise_plain(n) == normalise_plain(want_name)
-                or (self.sources.lookup(n) is not None and self.sources.lookup(n) is want)
-                for n in names
-            )
-            if names and not declared_matches:
+            declared_matches = any(self._same(declared, want, c) for c in credits)
+            if outlets and not declared_matches:
                 ctx.add(
                     self.rules.document_rule("attribution_mismatch"),
-                    message=f"Declared source '{declared}' but the text credits {', '.join(repr(n) for n in names[:3])}",
+                    message=(
+                        f"Declared source '{declared}' but the text credits "
+                        f"{', '.join(repr(n) for n in outlet_names[:3])}"
+                    ),
                     signals=[
                         Signal(name="declared", text=declared),
-                        Signal(name="credited", text=", ".join(names)),
+                        Signal(name="credited", text=", ".join(outlet_names)),
                     ],
                 )
+        url_source: SourceEntry | None = None
+        url_matches: bool | None = None
         if ctx.options.url:
-            by_url = self.sources.for_url(ctx.options.url)
-            if (
-                by_url is not None
-                and names
-                and all(self.sources.lookup(n) is not by_url for n in names)
-            ):
-                ctx.add(
-                    self.rules.document_rule("url_mismatch"),
-                    message=f"URL domain '{_domain(ctx.options.url)}' belongs to {by_url.name} but the text credits {', '.join(repr(n) for n in names[:3])}",
-                    signals=[
-                        Signal(name="url", text=_domain(ctx.options.url)),
-                        Signal(name="credited", text=", ".join(names)),
-                    ],
-                )
-        present = bool(names)
-        if not present:
-            detail = f" (declared source '{declared}' is not named in the text)" if declared else ""
+            url_source = self.sources.for_url(ctx.options.url)
+            if url_source is not None and url_source.kind in NON_CREDIT_KINDS:
+                url_source = None
+            if url_source is not None:
+                domain = domain_of(ctx.options.url)
+                url_matches = any(self._same(url_source.name, url_source, c) for c in credits)
+                if outlets and not url_matches:
+                    ctx.add(
+                        self.rules.document_rule("url_mismatch"),
+                        message=(
+                            f"URL domain '{domain}' belongs to {url_source.name} but the text "
+                            f"credits {', '.join(repr(n) for n in outlet_names[:3])}"
+                        ),
+                        signals=[
+                            Signal(name="url", text=domain),
+                            Signal(name="credited", text=", ".join(outlet_names)),
+                        ],
+                    )
+                elif declared and want is not url_source and not url_matches:
+                    ctx.add(
+                        self.rules.document_rule("url_mismatch"),
+                        message=(
+                            f"URL domain '{domain}' belongs to {url_source.name} but the "
+                            f"declared source is '{declared}'"
+                        ),
+                        signals=[
+                            Signal(name="url", text=domain),
+                            Signal(name="declared", text=declared),
+                        ],
+                    )
+        if not credits:
             rule = self.rules.document_rule("attribution_missing")
+            detail = ""
+            if declared:
+                detail += f" (declared source '{declared}' is not named in the text)"
+            if url_source is not None:
+                detail += f" (the URL belongs to {url_source.name})"
             ctx.add(rule, message=rule.message.replace("{match}", "") + detail)
         return AttributionStatus(
-            present=present,
+            present=bool(credits),
             source=names[0] if names else None,
             sources=names,
-            evidence=[m.evidence[:200] for m in mentions[:10]],
+            evidence=evidence[:10],
+            credits=credits[:20],
             links=links[:10],
             declared=declared,
             declared_matches=declared_matches,
+            url_source=url_source.name if url_source else None,
+            url_matches=url_matches,
         )
+
+    def _credit(self, m: SourceMention, removed: _Removed) -> SourceCredit:
+        return SourceCredit(
+            name=m.name,
+            known=m.known,
+            kind=m.source.kind if m.source else None,
+            rule=m.rule.id,
+            evidence=m.evidence,
+            original_span=Span(start=m.start, end=m.end),
+            in_chrome=removed.overlaps(m.start, m.end),
+        )
+
+    def _rank(self, c: SourceCredit) -> tuple[int, int]:
+        rule = self.rules.by_id.get(c.rule)
+        role = getattr(rule, "role", "publisher")
+        return ({"publisher": 0, "author": 1, "owner": 2}.get(role, 0), not c.known)
+
+    def _link_credits(self, ctx: Context, have: set[str]) -> list[SourceCredit]:
+        """HTML "view original" links to a known publisher's domain."""
+        rule = next((r for r in self.attribution_rules if r.id == "ATT-024"), None)
+        out: list[SourceCredit] = []
+        for label, href in ctx.doc.links:
+            src = self.sources.for_url(href)
+            if src is None or src.kind in NON_CREDIT_KINDS or src.name in have:
+                continue
+            pos = ctx.doc.text.find(label) if label else -1
+            span = Span(start=max(pos, 0), end=max(pos, 0) + (len(label) if pos >= 0 else 0))
+            out.append(
+                SourceCredit(
+                    name=src.name,
+                    known=True,
+                    kind=src.kind,
+                    rule=rule.id if rule else "ATT-024",
+                    evidence=evidence_text(f"{label} <{href}>"),
+                    original_span=span,
+                    in_chrome=False,
+                )
+            )
+            have.add(src.name)
+        return out
+
+    def _same(self, declared: str, want: SourceEntry | None, credit: SourceCredit) -> bool:
+        """Whether a credit names the declared source."""
+        if want is not None:
+            return self.sources.lookup(credit.name) is want
+        a, b = normalise_plain(declared), normalise_plain(credit.name)
+        return bool(a) and (a == b or a in b or b in a)

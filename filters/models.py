@@ -90,9 +90,27 @@ class DisclaimerStatus(_Model):
     similarity: float | None = None
     placement: Literal["end", "body", "chrome", "inserted"] | None = None
     altered: bool = False
+    language: str | None = Field(default=None, description="Language of the matched wording.")
+    certainty: Literal["confirmed", "unconfirmed"] | None = Field(
+        default=None, description="How certain the registry is of the matched wording."
+    )
     generic: list[str] = Field(
         default_factory=list,
         description="Generic not-advice statements found; recognised, not sufficient.",
+    )
+
+
+class SourceCredit(_Model):
+    """One credit to an original source, as found in the document text."""
+
+    name: str = Field(description="Canonical name of a known source, else the name as written.")
+    known: bool = Field(description="True when the name is in the known-sources list.")
+    kind: str | None = Field(default=None, description="Known source's kind (wire, crypto ...).")
+    rule: str = Field(description="Attribution rule whose phrasing credited it.")
+    evidence: str = Field(description="The crediting phrase as written.")
+    original_span: Span = Field(description="Offsets of the phrase in the document text.")
+    in_chrome: bool = Field(
+        default=False, description="True when the phrase sits in page chrome that was removed."
     )
 
 
@@ -103,9 +121,18 @@ class AttributionStatus(_Model):
     source: str | None = None
     sources: list[str] = Field(default_factory=list)
     evidence: list[str] = Field(default_factory=list)
+    credits: list[SourceCredit] = Field(
+        default_factory=list, description="Every credit found, strongest first."
+    )
     links: list[str] = Field(default_factory=list, description="View-original / canonical URLs.")
     declared: str | None = None
     declared_matches: bool | None = None
+    url_source: str | None = Field(
+        default=None, description="Known source whose domain serves the declared url."
+    )
+    url_matches: bool | None = Field(
+        default=None, description="Whether the text credits the url's source (None: not known)."
+    )
 
 
 class Disclosures(_Model):

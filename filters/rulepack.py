@@ -300,19 +300,82 @@ class AdviceRule(RuleBase, PatternFields):
         return self
 
 
-class GenericDisclaimerRule(RuleBase, PatternFields):
+class TriggerFields(_Strict):
+    r"""Where a rule's patterns are searched: only near its trigger words, for speed.
+
+    ``triggers``: lower-case strings of which one must occur in the (lower-cased) text for
+    the rule to run at all; empty means the rule always runs. With triggers, the patterns
+    only run from ``before`` characters before each trigger occurrence to ``after``
+    characters after it, inside its line; 0 means up to the line's start or end (so a
+    pattern may use ``^`` / ``$`` only where that side is 0). ``line_max``: only lines up
+    to this many characters are searched (0: any length); credit lines and bylines are
+    short. The text is searched as if it ended with a newline, so ``")\n"`` also finds a
+    bracket closing the last line. Every ``must_match`` example contains a trigger, so the
+    examples prove them.
+    """
+
+    triggers: list[str] = Field(default_factory=list)
+    before: int = Field(default=0, ge=0)
+    after: int = Field(default=0, ge=0)
+    line_max: int = Field(default=0, ge=0)
+
+    @field_validator("triggers")
+    @classmethod
+    def _lower_triggers(cls, value: list[str]) -> list[str]:
+        for i, trigger in enumerate(value):
+            if not trigger.strip() or trigger != trigger.lower():
+                raise ValueError(f"entry [{i}] must be a non-empty lower-case string")
+        return value
+
+    @model_validator(mode="after")
+    def _examples_hit_triggers(self) -> TriggerFields:
+        examples: dict[str, Examples] = getattr(self, "examples", {})
+        if self.after and any("$" in p for p in getattr(self, "regex", [])):
+            raise ValueError("a pattern with '$' needs after = 0 (search to the end of the line)")
+        if not self.triggers:
+            return self
+        for lang, ex in examples.items():
+            for example in ex.must_match:
+                text = (example if isinstance(example, str) else example.text).lower() + "\n"
+                if not any(t in text for t in self.triggers):
+                    raise ValueError(
+                        f"must_match example for {lang!r} contains none of the triggers: {text[:60]!r}"
+                    )
+        return self
+
+    def may_fire(self, lowered: str) -> bool:
+        """Cheap pre-check on the lower-cased text: can any pattern of this rule match?"""
+        return not self.triggers or any(t in lowered for t in self.triggers)
+
+
+class GenericDisclaimerRule(RuleBase, PatternFields, TriggerFields):
     """A not-advice / risk statement: recognised and recorded, never enough on its own."""
 
     kind: Literal["generic_disclaimer"]
     category: Literal["disclaimer"] = "disclaimer"
 
 
-class AttributionRule(RuleBase, PatternFields):
-    """Attribution phrasing; a named group ``source`` captures who is credited."""
+class AttributionRule(RuleBase, PatternFields, TriggerFields):
+    """Attribution phrasing; a named group ``source`` captures who is credited.
+
+    ``strength``: a *strong* phrasing credits whoever it names ("Source: X", "appeared
+    first on X"), unless X is a known non-publisher (a data provider, a social network);
+    a *weak* one ("according to X", "X reported") counts only when X is a known source.
+    ``exact_name``: the capture must be a known name as a whole, not merely contain one.
+    ``protect``: whether the chrome stage must keep the line (false for credits that are
+    usually chrome, such as read-more links). ``role``: ``author`` for bylines (the
+    writer, not the outlet); ``owner`` for copyright lines (whoever owns the text,
+    possibly the republisher itself); both rank after ``publisher`` credits when the
+    result names its main source. ``triggers``, ``before``, ``after``, ``line_max``: see
+    :class:`TriggerFields`.
+    """
 
     kind: Literal["attribution"]
     category: Literal["attribution"] = "attribution"
     strength: Literal["strong", "weak"] = "strong"
+    role: Literal["publisher", "author", "owner"] = "publisher"
+    exact_name: bool = False
+    protect: bool = True
 
 
 class DocumentRule(RuleBase):
@@ -384,6 +447,10 @@ class DisclaimerEntry(_Strict):
     placement: Literal["end", "anywhere"] = "end"
     platform: str
     provenance: str = Field(min_length=1, description="Where this wording comes from.")
+    certainty: Literal["confirmed", "unconfirmed"] = Field(
+        default="confirmed",
+        description="confirmed: checked against a captured page; unconfirmed: recalled, to be checked.",
+    )
     satisfies_requirement: bool = True
 
 
@@ -393,7 +460,17 @@ class SourceEntry(_Strict):
     name: str
     aliases: list[str] = Field(default_factory=list)
     domains: list[str] = Field(default_factory=list)
-    kind: Literal["wire", "newspaper", "financial", "crypto", "broadcaster", "research", "other"]
+    kind: Literal[
+        "wire",
+        "newspaper",
+        "financial",
+        "crypto",
+        "broadcaster",
+        "research",
+        "other",
+        "data",
+        "platform",
+    ] = Field(description="data and platform name non-publishers: never a credit.")
 
 
 class SiteProfile(_Strict):
@@ -575,9 +652,12 @@ def load_rule_packs(path: str | Path | None = None) -> RuleSet:
                         f"{pack.path}: rule {rule.id}: id: {code} is already defined in {seen[code]}"
                     )
                 seen[code] = pack.path
-        ids = [d.id for d in pack.data.disclaimer]
-        for dup in {i for i in ids if ids.count(i) > 1}:
-            problems.append(f"{pack.path}: disclaimer {dup}: id: defined twice")
+        # One approved statement may exist in several languages and versions.
+        keys = [(d.id, d.language, d.version) for d in pack.data.disclaimer]
+        for dup in sorted({k for k in keys if keys.count(k) > 1}):
+            problems.append(
+                f"{pack.path}: disclaimer {dup[0]}: id: defined twice for language {dup[1]} version {dup[2]}"
+            )
     if problems:
         raise RulePackError(problems)
     return RuleSet(packs)
