@@ -13,10 +13,12 @@ and the blank lines a removal leaves behind are collapsed by edits of their own
 
 from __future__ import annotations
 
+import bisect
 from urllib.parse import urlsplit
 
 from filters.check_disclosures import CheckDisclosures
 from filters.context import Context
+from filters.load import Block
 from filters.models import Edit, Span
 from filters.rulepack import RuleSet, SiteProfile, StripRule
 from filters.textnorm import Line, iter_lines, label_of
@@ -81,14 +83,17 @@ class StripChrome:
         lines = list(iter_lines(text))
         removed: dict[int, tuple[str, str]] = {}
 
-        # HTML furniture: whole blocks flagged by the DOM walk.
+        # HTML furniture: whole blocks outside the article body, or flagged by the DOM walk.
         if ctx.doc.blocks and self.html_rule is not None:
+            starts = [line.start for line in lines]
             for block in ctx.doc.blocks:
-                if block.chrome_hint is None or self._is_protected(ctx, block.start, block.end):
+                reason = self._block_reason(block, ctx.doc.extractor)
+                if reason is None or self._is_protected(ctx, block.start, block.end):
                     continue
-                for i, line in enumerate(lines):
-                    if line.start >= block.start and line.end <= block.end:
-                        removed[i] = (self.html_rule.id, f"HTML {block.tag} in {block.chrome_hint}")
+                i = bisect.bisect_left(starts, block.start)
+                while i < len(lines) and lines[i].end <= block.end:
+                    removed[i] = (self.html_rule.id, reason)
+                    i += 1
 
         for i, line in enumerate(lines):
             if i in removed:
@@ -102,6 +107,17 @@ class StripChrome:
         ctx.set_stripped()
         if not any(ch.isalnum() for ch in ctx.text):
             ctx.add(self.rules.document_rule("input_empty"))
+
+    @staticmethod
+    def _block_reason(block: Block, extractor: str | None) -> str | None:
+        """Why an HTML block is furniture, or None when it is article text."""
+        if block.chrome_hint == "hidden":
+            return "HTML hidden element"
+        if block.main is False:
+            return f"HTML {block.tag} outside the article body ({extractor})"
+        if block.main is None and block.chrome_hint is not None:
+            return f"HTML {block.tag} in {block.chrome_hint}"
+        return None
 
     @staticmethod
     def _is_protected(ctx: Context, start: int, end: int) -> bool:
