@@ -19,6 +19,7 @@ from collections.abc import Sequence
 logging.getLogger("trafilatura").addHandler(logging.NullHandler())
 
 _TOKEN = re.compile(r"\w+")
+_DOCUMENT = re.compile(r"<html[\s>]|<body[\s>]", re.I)
 MIN_COVERAGE = 0.5  # share of a block's word trigrams the extractor must have kept
 _SHORT = 3  # blocks with fewer tokens are judged by whole-line matches and their neighbours
 
@@ -29,6 +30,8 @@ def extract_main_text(html: str) -> str | None:
         import trafilatura
     except ImportError:  # pragma: no cover - a declared dependency, absent only in odd installs
         return None
+    if not _DOCUMENT.search(html[:4096]):
+        html = f"<html><body>{html}</body></html>"  # trafilatura expects a whole page
     try:
         text = trafilatura.extract(
             html,

@@ -1,29 +1,137 @@
 """Strip page chrome: UI labels, counters and page furniture that leaked into the article.
 
-A text line is chrome only when the *whole* line (bullets and whitespace aside) is a UI
-label or counter from a ``strip`` rule: a sentence that merely contains "Comment" or
-"Share" stays. For HTML, a block inside navigation, sidebars, share bars, comment
-widgets and similar furniture (see :mod:`filters.html`) is removed as well. Lines holding
-a disclaimer or a strong attribution are protected and never removed.
+Text input is judged line by line, in three passes:
 
-Every removal is an :class:`~filters.models.Edit` with the rule code and the removed text,
-and the blank lines a removal leaves behind are collapsed by edits of their own
-(``CHR-000``), so the clean text is exactly the document text with the edits applied.
+1. **Whole-line rules.** A line is chrome only when the *whole* line (bullets and
+   whitespace aside) is one of a ``strip`` rule's phrases or regexes: a sentence that
+   merely contains "Comment" or "Share" stays.
+2. **Structure.** Rules with a ``structure`` look at where a line sits: a campaign banner
+   pinned above the article, a line repeated next to itself (alt text plus caption), an
+   auto-generated summary box that repeats the article's opening, a line of separators.
+3. **Edges.** Above the first paragraph and below the last one, a short label directly
+   above removed chrome (a topic tag, a channel name) goes with it.
+
+For HTML (see :mod:`filters.html`), blocks outside the article body or inside navigation,
+sidebars, share bars, comment widgets and similar furniture are removed first; the line
+passes then run on what is left. Table cells are content: the line rules never touch them.
+
+Lines holding a disclaimer or a strong attribution are protected and never removed. Every
+removal is an :class:`~filters.models.Edit` with the rule code and the removed text, and
+the blank lines a removal leaves behind are collapsed by edits of their own (``CHR-000``),
+so the clean text is exactly the document text with the edits applied.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
+import unicodedata
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from filters.check_disclosures import CheckDisclosures
 from filters.context import Context
 from filters.load import Block
 from filters.models import Edit, Span
-from filters.rulepack import RuleSet, SiteProfile, StripRule
-from filters.textnorm import Line, iter_lines, label_of
+from filters.rulepack import REGEX_FLAGS, RuleSet, SiteProfile, StripRule
+from filters.textnorm import Line, iter_lines, label_of, normalise_plain
 
-_MAX_LABEL_CHARS = 120  # chrome labels are short; longer lines are prose and never matched
+_MAX_LABEL_CHARS = 320  # chrome lines are short; longer lines are prose and never matched
+_PROSE_WEIGHT = 60  # letters (CJK counted twice) that make a line a paragraph of the article
+_SENTENCE_END = re.compile(r"[.!?。！？…]")
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"\w+")
+_BANNER_MAX_LINES = 25
+_BANNER_MAX_CHARS = 1200  # a pinned banner longer than this is not a banner
+_BANNER_LINE_MAX = 220  # a banner line is a heading, a list item or a short blurb
+_BANNER_SLACK = 20  # UTF-16 units a cut banner may end short of the platform's cut length
+_EDGE_LABEL_WORDS = 3
+_EDGE_LABEL_CJK = 6
+_SUMMARY_SNIPPET = 24
+_REPEAT_MAX_CHARS = 600  # captions and alt text; paragraphs are not compared  # normalised characters of a summary box that must reappear below it
+
+
+# Records a removal unless the line is protected: (line index, rule, reason).
+_Remover = Callable[[int, StripRule, str], None]
+
+
+def _weight(text: str) -> int:
+    """Letters, with CJK characters counted twice (one carries about a word's worth)."""
+    return len(_LETTER.findall(text)) + len(_CJK.findall(text))
+
+
+def _is_prose(text: str) -> bool:
+    """A paragraph of the article: long enough and with sentence punctuation."""
+    return _weight(text) >= _PROSE_WEIGHT and bool(_SENTENCE_END.search(text))
+
+
+def _symbols_only(text: str) -> bool:
+    """Separators and bullets only: no letter, digit or emoji."""
+    stripped = text.strip()
+    return bool(stripped) and not any(
+        ch.isalnum() or unicodedata.category(ch) == "So" for ch in stripped
+    )
+
+
+class _LineMatcher:
+    """Every whole-line rule of a profile, compiled for one cheap test per line.
+
+    Phrases are looked up in a dictionary (case and whitespace folded). Regexes are joined
+    into one alternation per length class: a line of 150 characters is only tried against
+    the patterns that can match 150 characters, so long lines cost little.
+    """
+
+    _LENGTHS = (24, 60, 120, 200, _MAX_LABEL_CHARS)
+
+    def __init__(self, rules: list[StripRule]) -> None:
+        self.rules = rules
+        self.phrases: dict[str, StripRule] = {}
+        patterns: list[tuple[int, int, str]] = []  # (rule index, max width, pattern)
+        for i, rule in enumerate(rules):
+            for phrase in rule.phrases:
+                self.phrases.setdefault(_fold(phrase), rule)
+            for pattern in rule.regex:
+                patterns.append((i, _max_width(pattern), pattern))
+        self.by_length: list[tuple[int, re.Pattern[str] | None]] = []
+        floor = 0
+        for limit in self._LENGTHS:
+            parts = [(i, p) for i, width, p in patterns if width > floor]
+            self.by_length.append((limit, self._join(parts)))
+            floor = limit
+
+    @staticmethod
+    def _join(parts: list[tuple[int, str]]) -> re.Pattern[str] | None:
+        if not parts:
+            return None
+        body = "|".join(f"(?P<r{i}_{n}>{p})" for n, (i, p) in enumerate(parts))
+        return re.compile(body, REGEX_FLAGS)
+
+    def match(self, label: str) -> StripRule | None:
+        """The first rule whose phrases or regexes cover the whole label."""
+        rule = self.phrases.get(_fold(label))
+        if rule is not None:
+            return rule
+        for limit, pattern in self.by_length:
+            if len(label) <= limit:
+                m = pattern.fullmatch(label) if pattern is not None else None
+                if m is None or m.lastgroup is None:
+                    return None
+                return self.rules[int(m.lastgroup[1:].split("_")[0])]
+        return None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _max_width(pattern: str) -> int:
+    """The longest text a regex can match (capped), from the regex parser."""
+    try:
+        import re._parser as sre_parse  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover
+        import sre_parse
+    return min(int(sre_parse.parse(pattern, REGEX_FLAGS).getwidth()[1]), 1 << 30)
 
 
 class StripChrome:
@@ -36,8 +144,28 @@ class StripChrome:
         self.strip_rules: list[StripRule] = rules.of_kind("strip")
         self.whitespace_rule = next((r for r in self.strip_rules if r.id == "CHR-000"), None)
         self.html_rule = next((r for r in self.strip_rules if r.selectors), None)
+        self.structure: dict[str, StripRule] = {
+            r.structure: r for r in self.strip_rules if r.structure and r.status == "active"
+        }
         self.disclosures = disclosures
         self.profiles = rules.profiles
+        self._matchers: dict[str | None, _LineMatcher] = {
+            pid: _LineMatcher(self.rules_for(pid)) for pid in [None, *(p.id for p in self.profiles)]
+        }
+        banner = self.structure.get("pinned_banner")
+        self._banner_start = (
+            re.compile("|".join(f"(?:{p})" for p in banner.regex), REGEX_FLAGS)
+            if banner and banner.regex
+            else None
+        )
+        box = self.structure.get("summary_box")
+        self._summary_label = (
+            re.compile(
+                r"(?:" + "|".join(box.regex) + r")\s*[:：]?\s*(?P<rest>.+)", REGEX_FLAGS | re.S
+            )
+            if box and box.regex
+            else None
+        )
 
     def pick_profile(self, url: str | None, text: str) -> SiteProfile | None:
         """The republishing platform, from the URL's domain or from markers in the content."""
@@ -53,60 +181,86 @@ class StripChrome:
                 return profile
         return None
 
-    def rules_for(self, profile: SiteProfile | None, language: str) -> list[StripRule]:
-        """Generic rules plus those of the detected platform."""
-        pid = profile.id if profile else None
+    def rules_for(self, profile_id: str | None) -> list[StripRule]:
+        """Whole-line rules: the generic ones plus those of the platform."""
         return [
             r
             for r in self.strip_rules
-            if (not r.profiles or pid in r.profiles)
+            if (not r.profiles or profile_id in r.profiles)
             and r.status == "active"
+            and not r.structure
+            and not r.selectors
+            and r.id != (self.whitespace_rule.id if self.whitespace_rule else None)
             and (r.phrases or r.regex)
         ]
 
-    def line_rule(self, line: str, rules: list[StripRule]) -> StripRule | None:
+    def line_rule(self, line: str, profile_id: str | None = None) -> StripRule | None:
         """The rule that makes this whole line chrome, if any."""
         label = label_of(line)
         if not label or len(label) > _MAX_LABEL_CHARS:
             return None
-        for rule in rules:
-            if rule.matches_line(label):
-                return rule
-        return None
+        matcher = self._matchers.get(profile_id) or self._matchers[None]
+        return matcher.match(label)
+
+    # -- the stage ------------------------------------------------------------------
 
     def run(self, ctx: Context) -> None:
         """Find chrome, record the edits, and freeze the stripped text for the checks."""
         text = ctx.doc.text
         ctx.profile = self.pick_profile(ctx.options.url, text)
         ctx.protected = self.disclosures.protected(text)
-        rules = self.rules_for(ctx.profile, ctx.language)
         lines = list(iter_lines(text))
         removed: dict[int, tuple[str, str]] = {}
+        table_cells = self._html_pass(ctx, lines, removed)
+        # Protected lines are settled before any rule looks at them.
+        guarded = {
+            i
+            for i, line in enumerate(lines)
+            if line.text.strip() and self._is_protected(ctx, line.start, line.end)
+        }
+        frozen = guarded | table_cells
 
-        # HTML furniture: whole blocks outside the article body, or flagged by the DOM walk.
-        if ctx.doc.blocks and self.html_rule is not None:
-            starts = [line.start for line in lines]
-            for block in ctx.doc.blocks:
-                reason = self._block_reason(block, ctx.doc.extractor)
-                if reason is None or self._is_protected(ctx, block.start, block.end):
-                    continue
-                i = bisect.bisect_left(starts, block.start)
-                while i < len(lines) and lines[i].end <= block.end:
-                    removed[i] = (self.html_rule.id, reason)
-                    i += 1
+        def remove(i: int, rule: StripRule, reason: str) -> None:
+            if i not in frozen and i not in removed:
+                removed[i] = (rule.id, reason)
 
+        profile_id = ctx.profile.id if ctx.profile else None
         for i, line in enumerate(lines):
-            if i in removed:
+            if i in removed or i in frozen:
                 continue
-            rule = self.line_rule(line.text, rules)
-            if rule is None or self._is_protected(ctx, line.start, line.end):
-                continue
-            removed[i] = (rule.id, rule.message.replace("{match}", label_of(line.text)))
+            rule = self.line_rule(line.text, profile_id)
+            if rule is not None:
+                remove(i, rule, rule.message.replace("{match}", label_of(line.text)[:80]))
+        self._structure_pass(ctx, lines, removed, remove)
 
         ctx.edits.extend(self._edits(text, lines, removed))
         ctx.set_stripped()
         if not any(ch.isalnum() for ch in ctx.text):
             ctx.add(self.rules.document_rule("input_empty"))
+
+    # -- HTML -----------------------------------------------------------------------
+
+    def _html_pass(
+        self, ctx: Context, lines: list[Line], removed: dict[int, tuple[str, str]]
+    ) -> set[int]:
+        """Remove furniture blocks; return the lines of table cells (content, never labels)."""
+        cells: set[int] = set()
+        if not ctx.doc.blocks or self.html_rule is None:
+            return cells
+        starts = [line.start for line in lines]
+        for block in ctx.doc.blocks:
+            reason = self._block_reason(block, ctx.doc.extractor)
+            if reason is not None and self._is_protected(ctx, block.start, block.end):
+                reason = None
+            in_table = block.tag in ("td", "th") or "/table/" in block.path
+            i = bisect.bisect_left(starts, block.start)
+            while i < len(lines) and lines[i].end <= block.end:
+                if reason is not None:
+                    removed[i] = (self.html_rule.id, reason)
+                elif in_table:
+                    cells.add(i)
+                i += 1
+        return cells
 
     @staticmethod
     def _block_reason(block: Block, extractor: str | None) -> str | None:
@@ -118,6 +272,196 @@ class StripChrome:
         if block.main is None and block.chrome_hint is not None:
             return f"HTML {block.tag} in {block.chrome_hint}"
         return None
+
+    # -- structure ------------------------------------------------------------------
+
+    def _structure_pass(
+        self,
+        ctx: Context,
+        lines: list[Line],
+        removed: dict[int, tuple[str, str]],
+        remove: _Remover,
+    ) -> None:
+        """The rules that look at a line's place on the page, in a fixed order."""
+        content = [i for i, line in enumerate(lines) if line.text.strip()]
+        if not content:
+            return
+        rule = self.structure.get("symbols_only")
+        if rule is not None:
+            for i in content:
+                if _symbols_only(lines[i].text):
+                    remove(i, rule, rule.message)
+        rule = self.structure.get("pinned_banner")
+        if rule is not None and self._banner_start is not None:
+            for i in self._pinned_banner(ctx, lines, content, removed):
+                remove(i, rule, rule.message)
+        rule = self.structure.get("summary_box")
+        if rule is not None and self._summary_label is not None:
+            for i in self._summary_boxes(lines, content, removed):
+                remove(i, rule, rule.message)
+        rule = self.structure.get("repeated_line")
+        if rule is not None:
+            for i in self._repeated_lines(lines, content, removed):
+                remove(i, rule, rule.message)
+        rule = self.structure.get("edge_label")
+        if rule is not None:
+            for i in self._edge_labels(lines, content, removed):
+                remove(i, rule, rule.message.replace("{match}", label_of(lines[i].text)))
+
+    def _pinned_banner(
+        self,
+        ctx: Context,
+        lines: list[Line],
+        content: list[int],
+        removed: dict[int, tuple[str, str]],
+    ) -> list[int]:
+        """The lines of a campaign banner pinned above the article, if the page opens with one.
+
+        The banner starts at the first line when a banner rule recognises it. It ends where
+        the platform cuts it (``banner_chars`` of the profile), or else just above the
+        article's headline: the last line before the first paragraph.
+        """
+        assert self._banner_start is not None
+        first = next((i for i in content if i not in removed), None)
+        if first is None or not self._banner_start.fullmatch(label_of(lines[first].text)):
+            return []
+        run: list[int] = []
+        prose_at = None
+        total = 0
+        for i in content:
+            if i < first:
+                continue
+            if len(run) >= _BANNER_MAX_LINES:
+                return []
+            line = lines[i].text.strip()
+            if i != first and (len(line) > _BANNER_LINE_MAX or _is_prose(line) and len(line) > 150):
+                prose_at = i
+                break
+            total += len(line)
+            if total > _BANNER_MAX_CHARS:
+                return []
+            run.append(i)
+        cut = ctx.profile.banner_chars if ctx.profile else None
+        if cut:
+            start = lines[first].start
+            for j, i in enumerate(run):
+                units = len(ctx.doc.text[start : lines[i].end].encode("utf-16-le")) // 2
+                if cut - _BANNER_SLACK <= units <= cut:
+                    return run[: j + 1]
+        if prose_at is None or len(run) < 2:
+            return []
+        return run[:-1]  # the last line before the first paragraph is the headline
+
+    def _summary_boxes(
+        self, lines: list[Line], content: list[int], removed: dict[int, tuple[str, str]]
+    ) -> list[int]:
+        """Summary boxes whose text reappears below them: a copy of the article's opening."""
+        assert self._summary_label is not None
+        out = []
+        for n, i in enumerate(content[:-1]):
+            if i in removed:
+                continue
+            m = self._summary_label.fullmatch(label_of(lines[i].text))
+            if m is None:
+                continue
+            box = normalise_plain(m.group("rest"))
+            snippet = box[:_SUMMARY_SNIPPET]
+            if len(snippet) < 8:
+                continue
+            below = "".join(normalise_plain(lines[j].text) for j in content[n + 1 :])
+            if snippet in below:
+                out.append(i)
+                out.extend(self._card_after_excerpt(lines, content[n + 1 :], box))
+        return out
+
+    @staticmethod
+    def _card_after_excerpt(lines: list[Line], after: list[int], box: str) -> list[int]:
+        """Short lines that continue a summary box past the excerpt it repeats.
+
+        Some portals fill the box with the excerpt *and* the teaser of a related article,
+        which the page then prints again as a title and a one-line blurb: those lines
+        repeat the rest of the box and are part of the same widget.
+        """
+        if not after:
+            return []
+        excerpt = normalise_plain(lines[after[0]].text)
+        if len(excerpt) < 8 or not box.startswith(excerpt):
+            return []
+        rest = box[len(excerpt) :]
+        out = []
+        for i in after[1:]:
+            key = normalise_plain(lines[i].text)
+            if len(rest) < 6 or not key or _is_prose(lines[i].text):
+                break
+            if not (rest.startswith(key) or key.startswith(rest)):
+                break
+            out.append(i)
+            rest = rest[len(key) :]
+        return out
+
+    @staticmethod
+    def _repeated_lines(
+        lines: list[Line], content: list[int], removed: dict[int, tuple[str, str]]
+    ) -> list[int]:
+        """A line repeated next to itself (or with a credit appended), or doubled within itself."""
+        out: set[int] = set()
+        headline = next((i for i in content if i not in removed), None)
+        keys = {
+            i: normalise_plain(lines[i].text) if len(lines[i].text) <= _REPEAT_MAX_CHARS else ""
+            for i in content
+        }
+        for a, b in zip(content, content[1:], strict=False):
+            ka, kb = keys[a], keys[b]
+            if len(ka) < 8 or len(kb) < 8:
+                continue
+            short, long_ = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
+            if short == long_ or (
+                long_.startswith(short) and len(short) >= 20 and len(long_) - len(short) <= 40
+            ):
+                out.update(i for i in (a, b) if i != headline)
+        for i in content:
+            key = keys[i]
+            half = len(key) // 2
+            if len(key) >= 20 and len(key) % 2 == 0 and key[:half] == key[half:]:
+                out.add(i)
+        return sorted(out)
+
+    def _edge_labels(
+        self, lines: list[Line], content: list[int], removed: dict[int, tuple[str, str]]
+    ) -> list[int]:
+        """Short labels above removed chrome, before the first or after the last paragraph."""
+        kept = [i for i in content if i not in removed]
+        prose = [i for i in kept if _is_prose(lines[i].text)]
+        if not prose:
+            return []
+        first, last = prose[0], prose[-1]
+        out = []
+        for n, i in enumerate(content):
+            if first <= i <= last or i in removed:
+                continue
+            nxt = content[n + 1] if n + 1 < len(content) else None
+            if nxt is None or nxt not in removed:
+                continue
+            label = label_of(lines[i].text)
+            if not self._short_label(label):
+                continue
+            out.append(i)
+        return out
+
+    def _short_label(self, label: str) -> bool:
+        """A word or two without sentence punctuation that is not a known source's name."""
+        if not label or _SENTENCE_END.search(label[-1:]):
+            return False
+        cjk = len(_CJK.findall(label))
+        if cjk:
+            if cjk > _EDGE_LABEL_CJK or len(label) > _EDGE_LABEL_CJK + 4:
+                return False
+        elif len(_WORD.findall(label)) > _EDGE_LABEL_WORDS:
+            return False
+        source = self.disclosures.sources.lookup(label)
+        return source is None
+
+    # -- helpers --------------------------------------------------------------------
 
     @staticmethod
     def _is_protected(ctx: Context, start: int, end: int) -> bool:

@@ -58,9 +58,12 @@ def normalise(text: str) -> Normalised:
     return Normalised("".join(parts), tuple(norm_starts), tuple(orig_starts))
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def normalise_plain(text: str) -> str:
     """Just the normalised string, for registry entries and comparisons."""
-    return "".join(m.group().lower() for m in _WORD.finditer(text))
+    return _NON_WORD.sub("", text).lower()
 
 
 @dataclass(frozen=True)
