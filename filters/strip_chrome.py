@@ -168,7 +168,10 @@ class StripChrome:
         )
 
     def pick_profile(self, url: str | None, text: str) -> SiteProfile | None:
-        """The republishing platform, from the URL's domain or from markers in the content."""
+        """The republishing platform, from the URL's domain or from markers in the content.
+
+        A page no platform claims gets the ``generic`` profile when the packs define one.
+        """
         if url:
             host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
             for profile in self.profiles:
@@ -179,7 +182,7 @@ class StripChrome:
         for profile in self.profiles:
             if any(marker in head or marker in tail for marker in profile.markers):
                 return profile
-        return None
+        return next((p for p in self.profiles if p.id == "generic"), None)
 
     def rules_for(self, profile_id: str | None) -> list[StripRule]:
         """Whole-line rules: the generic ones plus those of the platform."""
