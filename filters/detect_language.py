@@ -29,7 +29,6 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LETTER = re.compile(r"[^\W\d_]")
-_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|\b[A-Z]{2,6}\.[A-Z]{2}\b|\$[A-Za-z]+")
 
 
@@ -110,11 +109,72 @@ _SCRIPT_OF_LANGUAGE = {
     "bg": "cyrillic",
 }
 _MIN_BLOCK_LETTERS = 30
+_MIN_LINE_LETTERS = 10  # shorter lines (numbers, names, labels) join the block around them
+_MIN_STOPWORD_TOKENS = 20
+# The commonest function words of the Latin-script languages republished news comes in:
+# enough to tell an untranslated paragraph from the article's own language, cheaply.
+_STOPWORDS = {
+    "en": "the of and to in is that for on with as was by it are from at be this have has an which said will",
+    "es": "el la de que y en los las del se por un una con para es al como más su lo pero sus ha",
+    "pt": "o a de que e do da em os as um uma para com não no na por mais dos das se ao",
+    "fr": "le la les de des et en un une du est que qui dans pour sur au par pas plus ce sont avec",
+    "de": "der die das und in den von zu mit ist im dem nicht ein eine auf für sich des auch als",
+    "it": "il la di che e in un una per del della non è con sono le dei gli da al nel",
+    "nl": "de het een en van in is op te dat die voor met zijn niet aan ook als er",
+    "tr": "ve bir bu da de için ile olarak daha çok gibi kadar ancak olan sonra göre ise ama",
+    "vi": "và của là có các được cho trong với không này những một người đã khi về từ để",
+    "id": "dan yang di ini itu dengan untuk dari dalam tidak akan pada juga ke karena ada",
+}
+_STOPWORD_LANG: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _STOPWORDS.items():
+    for _w in _words.split():
+        _STOPWORD_LANG[_w] = (*_STOPWORD_LANG.get(_w, ()), _lang)
+_TOKEN = re.compile(r"[^\W\d_]+")
 
 
 def _weight(text: str) -> int:
     """Letters, with CJK characters counted twice (one carries about a word's worth)."""
     return len(_LETTER.findall(text)) + len(_CJK.findall(text))
+
+
+def latin_language(text: str) -> str | None:
+    """The Latin-script language whose function words dominate ``text``, or None if unclear."""
+    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    if len(tokens) < _MIN_STOPWORD_TOKENS:
+        return None
+    counts: dict[str, int] = {}
+    for token in tokens:
+        for lang in _STOPWORD_LANG.get(token, ()):
+            counts[lang] = counts.get(lang, 0) + 1
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    best, hits = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if hits >= 0.15 * len(tokens) and hits >= 2 * runner_up:
+        return best
+    return None
+
+
+def text_blocks(text: str) -> list[tuple[int, int, str]]:
+    """Runs of consecutive lines in one writing system: ``(start, end, script)``.
+
+    Short lines (a number, a name) join the run around them, so a hard-wrapped paragraph
+    or a page without blank lines still splits where the writing system changes.
+    """
+    runs: list[tuple[int, int, str]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        if not raw.strip():
+            continue
+        script = script_of(raw) if _weight(raw) >= _MIN_LINE_LETTERS else ""
+        if runs and (not script or runs[-1][2] in ("", script)):
+            runs[-1] = (runs[-1][0], end, runs[-1][2] or script)
+        else:
+            runs.append((start, end, script))
+    return runs
 
 
 class DetectLanguage:
@@ -142,22 +202,39 @@ class DetectLanguage:
         self._mixed_blocks(ctx)
 
     def _mixed_blocks(self, ctx: Context) -> None:
-        """Paragraphs written in another script than the document's (untranslated text)."""
+        """Blocks written in another language than the document's (untranslated text).
+
+        A block is an HTML block, or for text a run of lines in one writing system. It is
+        flagged when its script differs from the language's, or, for Latin-script text,
+        when another language's function words dominate it. Blocks the chrome stage
+        removes later drop their findings there (chrome is not a mixed-language problem).
+        """
         if ctx.language == "und":
             return
         expected = _SCRIPT_OF_LANGUAGE.get(ctx.language, "latin")
         rule = self.rules.document_rule("language_mixed")
         text = ctx.doc.text
-        for m in _PARAGRAPH.finditer(text):
-            block = m.group()
+        if ctx.doc.blocks:
+            blocks = [(b.start, b.end, script_of(text[b.start : b.end])) for b in ctx.doc.blocks]
+        else:
+            blocks = text_blocks(text)
+        for start, end, script in blocks:
+            block = text[start:end]
             if _weight(block) < _MIN_BLOCK_LETTERS:
                 continue
-            script = script_of(block)
-            if script == expected or (expected == "kana" and script == "han"):
+            other = None
+            if script and script != expected and not (expected == "kana" and script == "han"):
+                other = f"{script} script"
+            elif script == "latin" and expected == "latin":
+                lang = latin_language(block)
+                if lang is not None and lang != ctx.language and ctx.language in _STOPWORDS:
+                    other = f"'{lang}'"
+            ctx.block_languages.append((start, end, other or ctx.language))
+            if other is None:
                 continue
             ctx.add(
                 rule,
-                original_span=Span(start=m.start(), end=m.end()),
+                original_span=Span(start=start, end=end),
                 excerpt=block[:120],
-                message=f"Block in {script} script inside a '{ctx.language}' article",
+                message=f"Block in {other} inside a '{ctx.language}' article",
             )

@@ -237,6 +237,7 @@ class StripChrome:
         self._structure_pass(ctx, lines, removed, remove)
 
         ctx.edits.extend(self._edits(text, lines, removed))
+        self._drop_language_findings_in_chrome(ctx, [lines[i] for i in sorted(removed)])
         ctx.set_stripped()
         if not any(ch.isalnum() for ch in ctx.text):
             ctx.add(self.rules.document_rule("input_empty"))
@@ -465,6 +466,37 @@ class StripChrome:
         return source is None
 
     # -- helpers --------------------------------------------------------------------
+
+    @staticmethod
+    def _drop_language_findings_in_chrome(ctx: Context, gone: list[Line]) -> None:
+        """Untranslated chrome is removed, not reported: drop its mixed-language findings.
+
+        A finding goes when the removed lines cover every line of its block.
+        """
+        if not gone:
+            return
+        starts = [line.start for line in gone]
+        text = ctx.doc.text
+
+        def removed_span(start: int, end: int) -> bool:
+            for line in iter_lines(text[start:end]):
+                if not line.text.strip():
+                    continue
+                at = start + line.start
+                i = bisect.bisect_left(starts, at)
+                if i == len(starts) or starts[i] != at:
+                    return False
+            return True
+
+        ctx.findings = [
+            f
+            for f in ctx.findings
+            if not (
+                f.category == "language"
+                and f.original_span is not None
+                and removed_span(f.original_span.start, f.original_span.end)
+            )
+        ]
 
     @staticmethod
     def _is_protected(ctx: Context, start: int, end: int) -> bool:
