@@ -77,8 +77,6 @@ _BLOCK = {
     "tbody",
     "tfoot",
     "tr",
-    "td",
-    "th",
     "caption",
     "form",
     "fieldset",
@@ -197,6 +195,9 @@ def _vote_main(blocks: list[Block], text: str, html: str, soup: BeautifulSoup) -
     headline = _headline_index(blocks, text, _page_titles(soup))
     if headline is not None:
         votes[headline] = True
+    for i, block in enumerate(blocks):  # captions of the article's own figures
+        if block.tag == "figcaption" and "/article/" in block.path and not block.chrome_hint:
+            votes[i] = True
     for i, vote in enumerate(votes):
         blocks[i] = replace(blocks[i], main=vote)
     return "trafilatura"
@@ -268,6 +269,8 @@ def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: in
         if name == "br":
             current.append("\n")
             continue
+        if name in ("td", "th") and "".join(current).strip():
+            current.append(" | ")  # one line per table row, cells separated
         own_hint = _chrome_reason(node) if name not in ("[document]",) else None
         hint_here = hint or own_hint
         sub_path = f"{path}/{name}" if name != "[document]" else ""

@@ -76,12 +76,19 @@ def mark_main_blocks(block_texts: Sequence[str], main_text: str) -> list[bool]:
         else:
             key = " ".join(toks)
             out.append(True if key in line_set else (None if f" {key} " in padded else False))
-    # Short blocks found inside a longer extracted line count when a neighbour counts.
-    final: list[bool] = []
-    for i, verdict in enumerate(out):
-        if verdict is None:
-            prev = out[i - 1] if i > 0 else False
-            nxt = out[i + 1] if i + 1 < len(out) else False
-            verdict = bool(prev) or bool(nxt)
-        final.append(verdict)
+    # Short blocks found inside a longer extracted line (table cells, list items) count
+    # when the run of such blocks they belong to touches a block that counts.
+    final = [bool(v) for v in out]
+    i = 0
+    while i < len(out):
+        if out[i] is not None:
+            i += 1
+            continue
+        j = i
+        while j < len(out) and out[j] is None:
+            j += 1
+        touches = (i > 0 and out[i - 1] is True) or (j < len(out) and out[j] is True)
+        for k in range(i, j):
+            final[k] = touches
+        i = j
     return final

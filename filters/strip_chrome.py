@@ -256,7 +256,7 @@ class StripChrome:
             reason = self._block_reason(block, ctx.doc.extractor)
             if reason is not None and self._is_protected(ctx, block.start, block.end):
                 reason = None
-            in_table = block.tag in ("td", "th") or "/table/" in block.path
+            in_table = block.tag in ("tr", "caption") or "/table/" in block.path
             i = bisect.bisect_left(starts, block.start)
             while i < len(lines) and lines[i].end <= block.end:
                 if reason is not None:
