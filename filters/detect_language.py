@@ -110,6 +110,7 @@ _SCRIPT_OF_LANGUAGE = {
 }
 _MIN_BLOCK_LETTERS = 30
 _MIN_LINE_LETTERS = 10  # shorter lines (numbers, names, labels) join the block around them
+_PARAGRAPH_LETTERS = 60  # a line this long is a paragraph, a block of its own
 _MIN_STOPWORD_TOKENS = 20
 # The commonest function words of the Latin-script languages republished news comes in:
 # enough to tell an untranslated paragraph from the article's own language, cheaply.
@@ -157,24 +158,31 @@ def latin_language(text: str) -> str | None:
 
 
 def text_blocks(text: str) -> list[tuple[int, int, str]]:
-    """Runs of consecutive lines in one writing system: ``(start, end, script)``.
+    """Blocks of a plain text: ``(start, end, script)``.
 
-    Short lines (a number, a name) join the run around them, so a hard-wrapped paragraph
-    or a page without blank lines still splits where the writing system changes.
+    A line long enough to be a paragraph is a block of its own (scraped pages often hold
+    one paragraph per line, with no blank lines); consecutive short lines in one writing
+    system (a hard-wrapped paragraph, a number under a heading) form one block. Lines too
+    short to have a script join the block before them.
     """
-    runs: list[tuple[int, int, str]] = []
+    blocks: list[tuple[int, int, str]] = []
+    short_run = False  # whether the last block is made of short lines and may grow
     pos = 0
     for raw in text.split("\n"):
         start, end = pos, pos + len(raw)
         pos = end + 1
         if not raw.strip():
+            short_run = False
             continue
-        script = script_of(raw) if _weight(raw) >= _MIN_LINE_LETTERS else ""
-        if runs and (not script or runs[-1][2] in ("", script)):
-            runs[-1] = (runs[-1][0], end, runs[-1][2] or script)
+        weight = _weight(raw)
+        script = script_of(raw) if weight >= _MIN_LINE_LETTERS else ""
+        short = weight < _PARAGRAPH_LETTERS
+        if blocks and short_run and short and (not script or blocks[-1][2] in ("", script)):
+            blocks[-1] = (blocks[-1][0], end, blocks[-1][2] or script)
         else:
-            runs.append((start, end, script))
-    return runs
+            blocks.append((start, end, script))
+            short_run = short
+    return blocks
 
 
 class DetectLanguage:
