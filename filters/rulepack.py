@@ -256,6 +256,7 @@ ChromeStructure = Literal[
     "edge_label",
     "summary_box",
     "symbols_only",
+    "related_list",
 ]
 
 

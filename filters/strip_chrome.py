@@ -7,9 +7,11 @@ Text input is judged line by line, in three passes:
    merely contains "Comment" or "Share" stays.
 2. **Structure.** Rules with a ``structure`` look at where a line sits: a campaign banner
    pinned above the article, a line repeated next to itself (alt text plus caption), an
-   auto-generated summary box that repeats the article's opening, a line of separators.
+   auto-generated summary box that repeats the article's opening, the headlines listed
+   under a "Related articles" heading, a line of separators.
 3. **Edges.** Above the first paragraph and below the last one, a short label directly
-   above removed chrome (a topic tag, a channel name) goes with it.
+   above removed chrome (a topic tag, a channel name) goes with it, and so does a run of
+   three or more short labels above the article (a menu).
 
 For HTML (see :mod:`filters.html`), blocks outside the article body or inside navigation,
 sidebars, share bars, comment widgets and similar furniture are removed first; the line
@@ -47,9 +49,15 @@ _BANNER_MAX_CHARS = 1200  # a pinned banner longer than this is not a banner
 _BANNER_LINE_MAX = 220  # a banner line is a heading, a list item or a short blurb
 _BANNER_SLACK = 20  # UTF-16 units a cut banner may end short of the platform's cut length
 _EDGE_LABEL_WORDS = 3
+_MENU_RUN = 3  # short labels in a row above the article that make a menu
 _EDGE_LABEL_CJK = 6
 _SUMMARY_SNIPPET = 24
-_REPEAT_MAX_CHARS = 600  # captions and alt text; paragraphs are not compared  # normalised characters of a summary box that must reappear below it
+_REPEAT_MAX_CHARS = 600
+_RELATED_MAX = 12  # headlines listed under one 'Related' heading
+_HEADLINE_MAX = 160
+_SENTENCE_FINAL = re.compile(
+    r"[.!?。！？:：;；,，]\s*[\"'”’」』)）]?\s*$"
+)  # captions and alt text; paragraphs are not compared  # normalised characters of a summary box that must reappear below it
 
 
 # Records a removal unless the line is protected: (line index, rule, reason).
@@ -64,6 +72,16 @@ def _weight(text: str) -> int:
 def _is_prose(text: str) -> bool:
     """A paragraph of the article: long enough and with sentence punctuation."""
     return _weight(text) >= _PROSE_WEIGHT and bool(_SENTENCE_END.search(text))
+
+
+def _headline_like(text: str) -> bool:
+    """A listed headline: words, not too long, no sentence-final punctuation."""
+    label = label_of(text)
+    return (
+        0 < len(label) <= _HEADLINE_MAX
+        and _weight(label) >= 8
+        and not _SENTENCE_FINAL.search(label)
+    )
 
 
 def _symbols_only(text: str) -> bool:
@@ -156,6 +174,12 @@ class StripChrome:
         self._banner_start = (
             re.compile("|".join(f"(?:{p})" for p in banner.regex), REGEX_FLAGS)
             if banner and banner.regex
+            else None
+        )
+        related = self.structure.get("related_list")
+        self._related_heading = (
+            re.compile("|".join(f"(?:{p})" for p in related.regex), REGEX_FLAGS)
+            if related and related.regex
             else None
         )
         box = self.structure.get("summary_box")
@@ -303,6 +327,10 @@ class StripChrome:
         if rule is not None and self._summary_label is not None:
             for i in self._summary_boxes(lines, content, removed):
                 remove(i, rule, rule.message)
+        rule = self.structure.get("related_list")
+        if rule is not None and self._related_heading is not None:
+            for i in self._related_lists(lines, content, removed):
+                remove(i, rule, rule.message)
         rule = self.structure.get("repeated_line")
         if rule is not None:
             for i in self._repeated_lines(lines, content, removed):
@@ -403,6 +431,27 @@ class StripChrome:
             rest = rest[len(key) :]
         return out
 
+    def _related_lists(
+        self, lines: list[Line], content: list[int], removed: dict[int, tuple[str, str]]
+    ) -> list[int]:
+        """A 'Related articles' heading and the headlines listed under it."""
+        assert self._related_heading is not None
+        out = []
+        for n, i in enumerate(content):
+            label = label_of(lines[i].text).rstrip(" :：»>›")
+            if len(label) > 60 or not self._related_heading.fullmatch(label):
+                continue
+            out.append(i)
+            listed = 0
+            for j in content[n + 1 :]:
+                if j in removed:
+                    continue
+                if listed >= _RELATED_MAX or not _headline_like(lines[j].text):
+                    break
+                out.append(j)
+                listed += 1
+        return out
+
     @staticmethod
     def _repeated_lines(
         lines: list[Line], content: list[int], removed: dict[int, tuple[str, str]]
@@ -440,6 +489,21 @@ class StripChrome:
             return []
         first, last = prose[0], prose[-1]
         out = []
+        # A run of short labels above the article is a menu, whatever its words.
+        run: list[int] = []
+        for i in content:
+            if i >= first:
+                break
+            if i in removed:
+                continue  # other chrome inside the menu does not end it
+            if not self._short_label(label_of(lines[i].text)):
+                if len(run) >= _MENU_RUN:
+                    out.extend(run)
+                run = []
+                continue
+            run.append(i)
+        if len(run) >= _MENU_RUN:
+            out.extend(run)
         for n, i in enumerate(content):
             if first <= i <= last or i in removed:
                 continue

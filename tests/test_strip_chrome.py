@@ -161,6 +161,25 @@ def test_section_heading_above_a_paragraph_stays(pipeline: filters.Pipeline) -> 
     assert removed_lines(result, text) == ["Subscribe"]
 
 
+def test_menu_above_the_article_goes(pipeline: filters.Pipeline) -> None:
+    text = f"Markets\nCrypto\nSearch\nOpinion\n{HEADLINE}\n{BODY}\n"
+    result = check(pipeline, text)
+    assert result.clean_text.startswith(HEADLINE)
+
+
+def test_related_headlines_go_and_the_article_resumes(pipeline: filters.Pipeline) -> None:
+    text = (
+        f"{HEADLINE}\n{BODY}\nRelated articles\nMiners sell reserves as fees fall\n"
+        f"Five charts that explain the rally\n{BODY_2}\n"
+    )
+    result = check(pipeline, text)
+    assert removed_lines(result, text) == [
+        "Related articles",
+        "Miners sell reserves as fees fall",
+        "Five charts that explain the rally",
+    ]
+
+
 def test_summary_box_repeating_the_opening_goes(pipeline: filters.Pipeline) -> None:
     opening = "交易所本周下调现货手续费，以吸引更多做市商。"
     text = (
