@@ -48,6 +48,7 @@ _BANNER_MAX_LINES = 25
 _BANNER_MAX_CHARS = 1200  # a pinned banner longer than this is not a banner
 _BANNER_LINE_MAX = 220  # a banner line is a heading, a list item or a short blurb
 _BANNER_SLACK = 20  # UTF-16 units a cut banner may end short of the platform's cut length
+_COUNTER_RULE = "CHR-012"  # bare numbers: widget counters in text, figures in an HTML body
 _EDGE_LABEL_WORDS = 3
 _MENU_RUN = 3  # short labels in a row above the article that make a menu
 _EDGE_LABEL_CJK = 6
@@ -238,7 +239,7 @@ class StripChrome:
         ctx.protected = self.disclosures.protected(text)
         lines = list(iter_lines(text))
         removed: dict[int, tuple[str, str]] = {}
-        table_cells = self._html_pass(ctx, lines, removed)
+        table_cells, body_lines = self._html_pass(ctx, lines, removed)
         # Protected lines are settled before any rule looks at them.
         guarded = {
             i
@@ -256,7 +257,7 @@ class StripChrome:
             if i in removed or i in frozen:
                 continue
             rule = self.line_rule(line.text, profile_id)
-            if rule is not None:
+            if rule is not None and not (i in body_lines and rule.id == _COUNTER_RULE):
                 remove(i, rule, rule.message.replace("{match}", label_of(line.text)[:80]))
         self._structure_pass(ctx, lines, removed, remove)
 
@@ -270,11 +271,16 @@ class StripChrome:
 
     def _html_pass(
         self, ctx: Context, lines: list[Line], removed: dict[int, tuple[str, str]]
-    ) -> set[int]:
-        """Remove furniture blocks; return the lines of table cells (content, never labels)."""
+    ) -> tuple[set[int], set[int]]:
+        """Remove furniture blocks.
+
+        Returns the lines of table rows (content, never labels) and the lines of blocks
+        the main-content extractor voted for (where a bare number is content too).
+        """
         cells: set[int] = set()
+        body: set[int] = set()
         if not ctx.doc.blocks or self.html_rule is None:
-            return cells
+            return cells, body
         starts = [line.start for line in lines]
         for block in ctx.doc.blocks:
             reason = self._block_reason(block, ctx.doc.extractor)
@@ -287,8 +293,10 @@ class StripChrome:
                     removed[i] = (self.html_rule.id, reason)
                 elif in_table:
                     cells.add(i)
+                if block.main:
+                    body.add(i)
                 i += 1
-        return cells
+        return cells, body
 
     @staticmethod
     def _block_reason(block: Block, extractor: str | None) -> str | None:
@@ -335,6 +343,8 @@ class StripChrome:
         if rule is not None:
             for i in self._repeated_lines(lines, content, removed):
                 remove(i, rule, rule.message)
+        if ctx.doc.extractor is not None:
+            return  # the DOM and the extractor have placed the article's edges already
         rule = self.structure.get("edge_label")
         if rule is not None:
             for i in self._edge_labels(lines, content, removed):
@@ -518,7 +528,7 @@ class StripChrome:
 
     def _short_label(self, label: str) -> bool:
         """A word or two without sentence punctuation that is not a known source's name."""
-        if not label or _SENTENCE_END.search(label[-1:]):
+        if not label or _SENTENCE_END.search(label[-1:]) or ":" in label or "：" in label:
             return False
         cjk = len(_CJK.findall(label))
         if cjk:
