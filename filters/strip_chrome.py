@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 from filters.check_disclosures import CheckDisclosures
@@ -48,6 +48,8 @@ _BANNER_MAX_LINES = 25
 _BANNER_MAX_CHARS = 1200  # a pinned banner longer than this is not a banner
 _BANNER_LINE_MAX = 220  # a banner line is a heading, a list item or a short blurb
 _BANNER_SLACK = 20  # UTF-16 units a cut banner may end short of the platform's cut length
+_PROTECT_WINDOW = 2  # lines on each side searched for a protected span around a candidate
+_MARKER_WINDOW = 5000  # profile markers are looked for in the page's head and tail
 _COUNTER_RULE = "CHR-012"  # bare numbers: widget counters in text, figures in an HTML body
 _EDGE_LABEL_WORDS = 3
 _MENU_RUN = 3  # short labels in a row above the article that make a menu
@@ -75,9 +77,8 @@ def _is_prose(text: str) -> bool:
     return _weight(text) >= _PROSE_WEIGHT and bool(_SENTENCE_END.search(text))
 
 
-def _headline_like(text: str) -> bool:
+def _headline_like(label: str) -> bool:
     """A listed headline: words, not too long, no sentence-final punctuation."""
-    label = label_of(text)
     return (
         0 < len(label) <= _HEADLINE_MAX
         and _weight(label) >= 8
@@ -91,6 +92,68 @@ def _symbols_only(text: str) -> bool:
     return bool(stripped) and not any(
         ch.isalnum() or unicodedata.category(ch) == "So" for ch in stripped
     )
+
+
+class _Page:
+    """The lines of one document with their labels, prose flags and protection.
+
+    Each is computed once, and only for the lines a rule asks about. Protection (a disclaimer or a strong attribution, from the disclosures stage) is looked
+    for in a window of lines around the line in question rather than in the whole page:
+    most lines are never candidates for removal, and a credit or a disclaimer spans at
+    most a few lines.
+    """
+
+    def __init__(self, text: str, protect: Callable[[str], list[Span]]) -> None:
+        self.text = text
+        self.lines = list(iter_lines(text))
+        self.protected_spans: list[Span] = []
+        self._protect = protect
+        self._labels: dict[int, str] = {}
+        self._prose: dict[int, bool] = {}
+        self._guarded: dict[int, bool] = {}
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, i: int) -> Line:
+        return self.lines[i]
+
+    def __iter__(self) -> Iterator[Line]:
+        return iter(self.lines)
+
+    def label(self, i: int) -> str:
+        """The line as a UI label (bullets and whitespace removed)."""
+        if i not in self._labels:
+            self._labels[i] = label_of(self.lines[i].text)
+        return self._labels[i]
+
+    def prose(self, i: int) -> bool:
+        """Whether the line is a paragraph of the article."""
+        if i not in self._prose:
+            self._prose[i] = _is_prose(self.lines[i].text)
+        return self._prose[i]
+
+    def guarded(self, i: int) -> bool:
+        """Whether the line holds (part of) a protected span: no chrome rule may remove it."""
+        if i not in self._guarded:
+            lo = max(0, i - _PROTECT_WINDOW)
+            hi = min(len(self.lines) - 1, i + _PROTECT_WINDOW)
+            start, end = self.lines[lo].start, self.lines[hi].end
+            spans = [
+                Span(start=start + p.start, end=start + p.end)
+                for p in self._protect(self.text[start:end])
+            ]
+            self.protected_spans.extend(sp for sp in spans if sp not in self.protected_spans)
+            # Line i, and its neighbours when the window reaches past them, are settled.
+            for j in range(max(lo, i - 1), min(hi, i + 1) + 1):
+                if j == i or lo < j < hi:
+                    line = self.lines[j]
+                    self._guarded.setdefault(
+                        j,
+                        bool(line.text.strip())
+                        and any(sp.start < line.end and line.start < sp.end for sp in spans),
+                    )
+        return self._guarded[i]
 
 
 class _LineMatcher:
@@ -202,8 +265,7 @@ class StripChrome:
             for profile in self.profiles:
                 if any(host == d or host.endswith("." + d) for d in profile.domains):
                     return profile
-        head = text[:20000]
-        tail = text[-20000:]
+        head, tail = text[:_MARKER_WINDOW], text[-_MARKER_WINDOW:]
         for profile in self.profiles:
             if any(marker in head or marker in tail for marker in profile.markers):
                 return profile
@@ -224,7 +286,10 @@ class StripChrome:
 
     def line_rule(self, line: str, profile_id: str | None = None) -> StripRule | None:
         """The rule that makes this whole line chrome, if any."""
-        label = label_of(line)
+        return self.label_rule(label_of(line), profile_id)
+
+    def label_rule(self, label: str, profile_id: str | None = None) -> StripRule | None:
+        """The rule that makes a line with this label chrome, if any."""
         if not label or len(label) > _MAX_LABEL_CHARS:
             return None
         matcher = self._matchers.get(profile_id) or self._matchers[None]
@@ -236,31 +301,24 @@ class StripChrome:
         """Find chrome, record the edits, and freeze the stripped text for the checks."""
         text = ctx.doc.text
         ctx.profile = self.pick_profile(ctx.options.url, text)
-        ctx.protected = self.disclosures.protected(text)
-        lines = list(iter_lines(text))
+        lines = _Page(text, self.disclosures.protected)
         removed: dict[int, tuple[str, str]] = {}
         table_cells, body_lines = self._html_pass(ctx, lines, removed)
-        # Protected lines are settled before any rule looks at them.
-        guarded = {
-            i
-            for i, line in enumerate(lines)
-            if line.text.strip() and self._is_protected(ctx, line.start, line.end)
-        }
-        frozen = guarded | table_cells
 
         def remove(i: int, rule: StripRule, reason: str) -> None:
-            if i not in frozen and i not in removed:
+            if i not in table_cells and i not in removed and not lines.guarded(i):
                 removed[i] = (rule.id, reason)
 
         profile_id = ctx.profile.id if ctx.profile else None
-        for i, line in enumerate(lines):
-            if i in removed or i in frozen:
+        for i in range(len(lines)):
+            if i in removed or i in table_cells:
                 continue
-            rule = self.line_rule(line.text, profile_id)
+            rule = self.label_rule(lines.label(i), profile_id)
             if rule is not None and not (i in body_lines and rule.id == _COUNTER_RULE):
-                remove(i, rule, rule.message.replace("{match}", label_of(line.text)[:80]))
+                remove(i, rule, rule.message.replace("{match}", lines.label(i)[:80]))
         self._structure_pass(ctx, lines, removed, remove)
 
+        ctx.protected = sorted(lines.protected_spans, key=lambda sp: (sp.start, sp.end))
         ctx.edits.extend(self._edits(text, lines, removed))
         self._drop_language_findings_in_chrome(ctx, [lines[i] for i in sorted(removed)])
         ctx.set_stripped()
@@ -270,7 +328,7 @@ class StripChrome:
     # -- HTML -----------------------------------------------------------------------
 
     def _html_pass(
-        self, ctx: Context, lines: list[Line], removed: dict[int, tuple[str, str]]
+        self, ctx: Context, lines: _Page, removed: dict[int, tuple[str, str]]
     ) -> tuple[set[int], set[int]]:
         """Remove furniture blocks.
 
@@ -284,10 +342,14 @@ class StripChrome:
         starts = [line.start for line in lines]
         for block in ctx.doc.blocks:
             reason = self._block_reason(block, ctx.doc.extractor)
-            if reason is not None and self._is_protected(ctx, block.start, block.end):
-                reason = None
+            first = bisect.bisect_left(starts, block.start)
+            i = first
+            while reason is not None and i < len(lines) and lines[i].end <= block.end:
+                if lines.guarded(i):  # a disclaimer or credit keeps its whole block
+                    reason = None
+                i += 1
             in_table = block.tag in ("tr", "caption") or "/table/" in block.path
-            i = bisect.bisect_left(starts, block.start)
+            i = first
             while i < len(lines) and lines[i].end <= block.end:
                 if reason is not None:
                     removed[i] = (self.html_rule.id, reason)
@@ -314,7 +376,7 @@ class StripChrome:
     def _structure_pass(
         self,
         ctx: Context,
-        lines: list[Line],
+        lines: _Page,
         removed: dict[int, tuple[str, str]],
         remove: _Remover,
     ) -> None:
@@ -348,12 +410,12 @@ class StripChrome:
         rule = self.structure.get("edge_label")
         if rule is not None:
             for i in self._edge_labels(lines, content, removed):
-                remove(i, rule, rule.message.replace("{match}", label_of(lines[i].text)))
+                remove(i, rule, rule.message.replace("{match}", lines.label(i)))
 
     def _pinned_banner(
         self,
         ctx: Context,
-        lines: list[Line],
+        lines: _Page,
         content: list[int],
         removed: dict[int, tuple[str, str]],
     ) -> list[int]:
@@ -365,7 +427,7 @@ class StripChrome:
         """
         assert self._banner_start is not None
         first = next((i for i in content if i not in removed), None)
-        if first is None or not self._banner_start.fullmatch(label_of(lines[first].text)):
+        if first is None or not self._banner_start.fullmatch(lines.label(first)):
             return []
         run: list[int] = []
         prose_at = None
@@ -395,7 +457,7 @@ class StripChrome:
         return run[:-1]  # the last line before the first paragraph is the headline
 
     def _summary_boxes(
-        self, lines: list[Line], content: list[int], removed: dict[int, tuple[str, str]]
+        self, lines: _Page, content: list[int], removed: dict[int, tuple[str, str]]
     ) -> list[int]:
         """Summary boxes whose text reappears below them: a copy of the article's opening."""
         assert self._summary_label is not None
@@ -403,7 +465,7 @@ class StripChrome:
         for n, i in enumerate(content[:-1]):
             if i in removed:
                 continue
-            m = self._summary_label.fullmatch(label_of(lines[i].text))
+            m = self._summary_label.fullmatch(lines.label(i))
             if m is None:
                 continue
             box = normalise_plain(m.group("rest"))
@@ -417,7 +479,7 @@ class StripChrome:
         return out
 
     @staticmethod
-    def _card_after_excerpt(lines: list[Line], after: list[int], box: str) -> list[int]:
+    def _card_after_excerpt(lines: _Page, after: list[int], box: str) -> list[int]:
         """Short lines that continue a summary box past the excerpt it repeats.
 
         Some portals fill the box with the excerpt *and* the teaser of a related article,
@@ -433,7 +495,7 @@ class StripChrome:
         out = []
         for i in after[1:]:
             key = normalise_plain(lines[i].text)
-            if len(rest) < 6 or not key or _is_prose(lines[i].text):
+            if len(rest) < 6 or not key or lines.prose(i):
                 break
             if not (rest.startswith(key) or key.startswith(rest)):
                 break
@@ -442,13 +504,13 @@ class StripChrome:
         return out
 
     def _related_lists(
-        self, lines: list[Line], content: list[int], removed: dict[int, tuple[str, str]]
+        self, lines: _Page, content: list[int], removed: dict[int, tuple[str, str]]
     ) -> list[int]:
         """A 'Related articles' heading and the headlines listed under it."""
         assert self._related_heading is not None
         out = []
         for n, i in enumerate(content):
-            label = label_of(lines[i].text).rstrip(" :：»>›")
+            label = lines.label(i).rstrip(" :：»>›")
             if len(label) > 60 or not self._related_heading.fullmatch(label):
                 continue
             out.append(i)
@@ -456,7 +518,7 @@ class StripChrome:
             for j in content[n + 1 :]:
                 if j in removed:
                     continue
-                if listed >= _RELATED_MAX or not _headline_like(lines[j].text):
+                if listed >= _RELATED_MAX or not _headline_like(lines.label(j)):
                     break
                 out.append(j)
                 listed += 1
@@ -464,7 +526,7 @@ class StripChrome:
 
     @staticmethod
     def _repeated_lines(
-        lines: list[Line], content: list[int], removed: dict[int, tuple[str, str]]
+        lines: _Page, content: list[int], removed: dict[int, tuple[str, str]]
     ) -> list[int]:
         """A line repeated next to itself (or with a credit appended), or doubled within itself."""
         out: set[int] = set()
@@ -490,11 +552,11 @@ class StripChrome:
         return sorted(out)
 
     def _edge_labels(
-        self, lines: list[Line], content: list[int], removed: dict[int, tuple[str, str]]
+        self, lines: _Page, content: list[int], removed: dict[int, tuple[str, str]]
     ) -> list[int]:
         """Short labels above removed chrome, before the first or after the last paragraph."""
         kept = [i for i in content if i not in removed]
-        prose = [i for i in kept if _is_prose(lines[i].text)]
+        prose = [i for i in kept if lines.prose(i)]
         if not prose:
             return []
         first, last = prose[0], prose[-1]
@@ -506,7 +568,7 @@ class StripChrome:
                 break
             if i in removed:
                 continue  # other chrome inside the menu does not end it
-            if not self._short_label(label_of(lines[i].text)):
+            if not self._short_label(lines.label(i)):
                 if len(run) >= _MENU_RUN:
                     out.extend(run)
                 run = []
@@ -520,7 +582,7 @@ class StripChrome:
             nxt = content[n + 1] if n + 1 < len(content) else None
             if nxt is None or nxt not in removed:
                 continue
-            label = label_of(lines[i].text)
+            label = lines.label(i)
             if not self._short_label(label):
                 continue
             out.append(i)
@@ -572,13 +634,7 @@ class StripChrome:
             )
         ]
 
-    @staticmethod
-    def _is_protected(ctx: Context, start: int, end: int) -> bool:
-        return any(p.start < end and start < p.end for p in ctx.protected)
-
-    def _edits(
-        self, text: str, lines: list[Line], removed: dict[int, tuple[str, str]]
-    ) -> list[Edit]:
+    def _edits(self, text: str, lines: _Page, removed: dict[int, tuple[str, str]]) -> list[Edit]:
         """One removal edit per chrome line, then the blank lines the removals left."""
         edits = [
             Edit(
