@@ -74,7 +74,11 @@ def _weight(text: str) -> int:
 
 def _is_prose(text: str) -> bool:
     """A paragraph of the article: long enough and with sentence punctuation."""
-    return _weight(text) >= _PROSE_WEIGHT and bool(_SENTENCE_END.search(text))
+    if not _SENTENCE_END.search(text):
+        return False
+    if len(text) >= 4 * _PROSE_WEIGHT and len(_LETTER.findall(text, 0, _PROSE_WEIGHT * 2)) > 40:
+        return True  # a long line that starts with words: no need to count all its letters
+    return _weight(text) >= _PROSE_WEIGHT
 
 
 def _headline_like(label: str) -> bool:
