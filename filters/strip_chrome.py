@@ -600,8 +600,12 @@ class StripChrome:
         if cjk:
             if cjk > _EDGE_LABEL_CJK or len(label) > _EDGE_LABEL_CJK + 4:
                 return False
-        elif len(_WORD.findall(label)) > _EDGE_LABEL_WORDS:
-            return False
+        else:
+            words = _WORD.findall(label)
+            if len(words) > _EDGE_LABEL_WORDS:
+                return False
+            if len(words) >= 2 and all(w[:1].isupper() and w[1:].islower() for w in words):
+                return False  # "Jane Doe": likely the author's name, a credit
         source = self.disclosures.sources.lookup(label)
         return source is None
 

@@ -155,6 +155,11 @@ def test_edge_label_above_chrome_goes_but_a_source_name_stays(
     assert "Bloomberg" in result.clean_text
 
 
+def test_author_name_above_the_date_stays(pipeline: filters.Pipeline) -> None:
+    text = f"{HEADLINE}\nJane Doe\nTuesday, April 2, 2019\n{BODY}\n"
+    assert removed_lines(check(pipeline, text), text) == ["Tuesday, April 2, 2019"]
+
+
 def test_section_heading_above_a_paragraph_stays(pipeline: filters.Pipeline) -> None:
     text = f"{HEADLINE}\nSubscribe\nWHAT TO WATCH\n{BODY}\n"
     result = check(pipeline, text)
