@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from filters.check_disclosures import CheckDisclosures
@@ -140,24 +140,34 @@ class _Page:
     def guarded(self, i: int) -> bool:
         """Whether the line holds (part of) a protected span: no chrome rule may remove it."""
         if i not in self._guarded:
-            lo = max(0, i - _PROTECT_WINDOW)
-            hi = min(len(self.lines) - 1, i + _PROTECT_WINDOW)
+            self.settle([i])
+        return self._guarded[i]
+
+    def settle(self, indices: Iterable[int]) -> None:
+        """Look up protection for many lines at once, one search per stretch of lines."""
+        todo = sorted(i for i in set(indices) if i not in self._guarded)
+        if not todo:
+            return
+        runs: list[list[int]] = [[todo[0], todo[0]]]
+        for i in todo[1:]:
+            if i - runs[-1][1] <= 2 * _PROTECT_WINDOW + 1:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i])
+        for first, last in runs:
+            lo = max(0, first - _PROTECT_WINDOW)
+            hi = min(len(self.lines) - 1, last + _PROTECT_WINDOW)
             start, end = self.lines[lo].start, self.lines[hi].end
             spans = [
                 Span(start=start + p.start, end=start + p.end)
                 for p in self._protect(self.text[start:end])
             ]
             self.protected_spans.extend(sp for sp in spans if sp not in self.protected_spans)
-            # Line i, and its neighbours when the window reaches past them, are settled.
-            for j in range(max(lo, i - 1), min(hi, i + 1) + 1):
-                if j == i or lo < j < hi:
-                    line = self.lines[j]
-                    self._guarded.setdefault(
-                        j,
-                        bool(line.text.strip())
-                        and any(sp.start < line.end and line.start < sp.end for sp in spans),
-                    )
-        return self._guarded[i]
+            for j in range(first, last + 1):
+                line = self.lines[j]
+                self._guarded[j] = bool(line.text.strip()) and any(
+                    sp.start < line.end and line.start < sp.end for sp in spans
+                )
 
 
 class _LineMatcher:
@@ -314,12 +324,16 @@ class StripChrome:
                 removed[i] = (rule.id, reason)
 
         profile_id = ctx.profile.id if ctx.profile else None
+        matched = []
         for i in range(len(lines)):
             if i in removed or i in table_cells:
                 continue
             rule = self.label_rule(lines.label(i), profile_id)
             if rule is not None and not (i in body_lines and rule.id == _COUNTER_RULE):
-                remove(i, rule, rule.message.replace("{match}", lines.label(i)[:80]))
+                matched.append((i, rule))
+        lines.settle(i for i, _ in matched)
+        for i, rule in matched:
+            remove(i, rule, rule.message.replace("{match}", lines.label(i)[:80]))
         self._structure_pass(ctx, lines, removed, remove)
 
         ctx.protected = sorted(lines.protected_spans, key=lambda sp: (sp.start, sp.end))
@@ -344,24 +358,25 @@ class StripChrome:
         if not ctx.doc.blocks or self.html_rule is None:
             return cells, body
         starts = [line.start for line in lines]
+        spans = []
         for block in ctx.doc.blocks:
-            reason = self._block_reason(block, ctx.doc.extractor)
             first = bisect.bisect_left(starts, block.start)
-            i = first
-            while reason is not None and i < len(lines) and lines[i].end <= block.end:
-                if lines.guarded(i):  # a disclaimer or credit keeps its whole block
-                    reason = None
-                i += 1
+            last = first
+            while last < len(lines) and lines[last].end <= block.end:
+                last += 1
+            spans.append((block, range(first, last), self._block_reason(block, ctx.doc.extractor)))
+        lines.settle(i for _, rows, reason in spans if reason is not None for i in rows)
+        for block, rows, reason in spans:
+            if reason is not None and any(lines.guarded(i) for i in rows):
+                reason = None  # a disclaimer or a credit keeps its whole block
             in_table = block.tag in ("tr", "caption") or "/table/" in block.path
-            i = first
-            while i < len(lines) and lines[i].end <= block.end:
+            for i in rows:
                 if reason is not None:
                     removed[i] = (self.html_rule.id, reason)
                 elif in_table:
                     cells.add(i)
                 if block.main:
                     body.add(i)
-                i += 1
         return cells, body
 
     @staticmethod
