@@ -104,7 +104,20 @@ def bench_pages(pipeline: filters.Pipeline, details: bool) -> dict[str, float]:
                 article_lost += i in gone
                 if details and i in gone:
                     print(f"  LOST {lab['id']}: {line[:100]!r}")
+    seed_ms = seed_chars = 0.0
+    for path in sorted((CORPUS.parent / "seeds").glob("*.txt")):  # whole articles as published
+        doc = pipeline.load(path.read_text(encoding="utf-8"), "text")
+        best = float("inf")
+        for _ in range(20):
+            ctx = Context(doc=doc, rules=pipeline.rules, options=Options())
+            lang_stage.run(ctx)
+            t0 = time.perf_counter()
+            stage.run(ctx)
+            best = min(best, time.perf_counter() - t0)
+        seed_ms += best * 1000
+        seed_chars += len(doc.text)
     return {
+        "seed_article_strip_ms_per_5000_chars": seed_ms / max(1.0, seed_chars) * 5000,
         "pages": len(labels),
         "chrome_lines": chrome_total,
         "chrome_removed": chrome_hit,
