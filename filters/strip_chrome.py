@@ -51,16 +51,14 @@ _BANNER_SLACK = 20  # UTF-16 units a cut banner may end short of the platform's 
 _PROTECT_WINDOW = 1  # lines on each side searched for a protected span around a candidate
 _MARKER_WINDOW = 5000  # profile markers are looked for in the page's head and tail
 _COUNTER_RULE = "CHR-012"  # bare numbers: widget counters in text, figures in an HTML body
-_EDGE_LABEL_WORDS = 3
+_EDGE_LABEL_WORDS = 3  # an edge label is a word or three (a topic tag, a channel name)
+_EDGE_LABEL_CJK = 6  # ... or a few CJK characters
 _MENU_RUN = 3  # short labels in a row above the article that make a menu
-_EDGE_LABEL_CJK = 6
-_SUMMARY_SNIPPET = 24
-_REPEAT_MAX_CHARS = 600
+_SUMMARY_SNIPPET = 24  # normalised characters of a summary box that must reappear below it
+_REPEAT_MAX_CHARS = 600  # captions and alt text are compared; paragraphs are not
 _RELATED_MAX = 12  # headlines listed under one 'Related' heading
 _HEADLINE_MAX = 160
-_SENTENCE_FINAL = re.compile(
-    r"[.!?。！？:：;；,，]\s*[\"'”’」』)）]?\s*$"
-)  # captions and alt text; paragraphs are not compared  # normalised characters of a summary box that must reappear below it
+_SENTENCE_FINAL = re.compile(r"[.!?。！？:：;；,，]\s*[\"'”’」』)）]?\s*$")
 
 
 # Records a removal unless the line is protected: (line index, rule, reason).
@@ -101,10 +99,10 @@ def _symbols_only(text: str) -> bool:
 class _Page:
     """The lines of one document with their labels, prose flags and protection.
 
-    Each is computed once, and only for the lines a rule asks about. Protection (a disclaimer or a strong attribution, from the disclosures stage) is looked
-    for in a window of lines around the line in question rather than in the whole page:
-    most lines are never candidates for removal, and a credit or a disclaimer spans at
-    most a few lines.
+    Each is computed once, and only for the lines a rule asks about. Protection (a
+    disclaimer or a strong attribution, found by the disclosures stage) is looked for
+    around the candidate lines rather than in the whole page: most lines are never
+    candidates for removal, and a credit or a disclaimer spans at most a few lines.
     """
 
     def __init__(self, text: str, protect: Callable[[str], list[Span]]) -> None:
@@ -182,6 +180,7 @@ class _LineMatcher:
 
     def __init__(self, rules: list[StripRule]) -> None:
         self.rules = rules
+        self.one_by_one = False
         self.phrases: dict[str, StripRule] = {}
         patterns: list[tuple[int, int, str]] = []  # (rule index, max width, pattern)
         for i, rule in enumerate(rules):
@@ -196,18 +195,23 @@ class _LineMatcher:
             self.by_length.append((limit, self._join(parts)))
             floor = limit
 
-    @staticmethod
-    def _join(parts: list[tuple[int, str]]) -> re.Pattern[str] | None:
+    def _join(self, parts: list[tuple[int, str]]) -> re.Pattern[str] | None:
         if not parts:
             return None
         body = "|".join(f"(?P<r{i}_{n}>{p})" for n, (i, p) in enumerate(parts))
-        return re.compile(body, REGEX_FLAGS)
+        try:
+            return re.compile(body, REGEX_FLAGS)
+        except re.error:  # e.g. two rules name a group alike: match rule by rule instead
+            self.one_by_one = True
+            return None
 
     def match(self, label: str) -> StripRule | None:
         """The first rule whose phrases or regexes cover the whole label."""
         rule = self.phrases.get(_fold(label))
         if rule is not None:
             return rule
+        if self.one_by_one:
+            return next((r for r in self.rules if r.matches_line(label)), None)
         for limit, pattern in self.by_length:
             if len(label) <= limit:
                 m = pattern.fullmatch(label) if pattern is not None else None
