@@ -258,6 +258,7 @@ class StripChrome:
             if banner and banner.regex
             else None
         )
+        self._banner_words = banner.compiled[0] if banner and banner.phrases else None
         related = self.structure.get("related_list")
         self._related_heading = (
             re.compile("|".join(f"(?:{p})" for p in related.regex), REGEX_FLAGS)
@@ -444,7 +445,8 @@ class StripChrome:
     ) -> list[int]:
         """The lines of a campaign banner pinned above the article, if the page opens with one.
 
-        The banner starts at the first line when a banner rule recognises it. It ends where
+        The banner starts at the first line when a banner rule recognises it, and one of
+        its lines must use the campaign's wording (the rule's phrases). It ends where
         the platform cuts it (``banner_chars`` of the profile), or else just above the
         article's headline: the last line before the first paragraph.
         """
@@ -468,6 +470,10 @@ class StripChrome:
             if total > _BANNER_MAX_CHARS:
                 return []
             run.append(i)
+        if self._banner_words is not None and not any(
+            self._banner_words.search(lines[i].text) for i in run
+        ):
+            return []  # no campaign wording: an article that opens with an emoji
         cut = ctx.profile.banner_chars if ctx.profile else None
         if cut:
             start = lines[first].start

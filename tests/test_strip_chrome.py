@@ -120,9 +120,9 @@ def test_pinned_banner_runs_to_the_headline(pipeline: filters.Pipeline) -> None:
 def test_pinned_banner_ends_at_the_platform_cut(pipeline: filters.Pipeline) -> None:
     # Gate cuts its banner at 600 UTF-16 units: the line that ends there is the last one,
     # even when the article below starts with a short, headline-like line.
-    banner = "🌟 Gate Square “Example Sprint” is Live!\n" + "\n".join(
+    banner = "🌟 Gate Square “Example Sprint” is Live!\n📌 How to Participate\n" + "\n".join(
         f"{n}️⃣ Step {n}: post an original chart with a short note on what it shows today"
-        for n in range(1, 8)
+        for n in range(1, 7)
     )
     cut_line = "Bonus: the first fifty creators who post three charts get an extra reward of up to"
     head = f"{banner}\n{cut_line}"
