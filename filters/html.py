@@ -198,6 +198,11 @@ def _vote_main(blocks: list[Block], text: str, html: str, soup: BeautifulSoup) -
     for i, block in enumerate(blocks):  # captions of the article's own figures
         if block.tag == "figcaption" and "/article/" in block.path and not block.chrome_hint:
             votes[i] = True
+    if headline is not None:  # copies of the headline (in a header bar, a teaser) go
+        title = _fold(text[blocks[headline].start : blocks[headline].end])
+        for i, block in enumerate(blocks):
+            if i != headline and votes[i] and _fold(text[block.start : block.end]) == title:
+                votes[i] = False
     for i, vote in enumerate(votes):
         blocks[i] = replace(blocks[i], main=vote)
     return "trafilatura"
