@@ -3,8 +3,16 @@
 Scripts, styles and other non-rendered elements are never text. Every other visible
 block (navigation and footers included) becomes part of the document text, so that the
 chrome stage removes it with an :class:`~filters.models.Edit` and the removal is
-accounted for. The walk is iterative: a page nested tens of thousands of levels deep
-cannot raise ``RecursionError``.
+accounted for. A table row is one block, its cells separated by `` | ``.
+
+Each block carries its evidence: the tag, classes, ids and links, a ``chrome_hint`` when
+it sits in furniture (navigation, sidebar, share bar, hidden element ...), and ``main``,
+the main-content extractor's vote on whether it is article text (see
+:mod:`filters.main_content`); the headline and the article's figure captions are voted in.
+
+Parsing uses lxml through beautifulsoup4 when available and html.parser otherwise. The
+walk is iterative: a page nested tens of thousands of levels deep cannot raise
+``RecursionError``.
 """
 
 from __future__ import annotations
