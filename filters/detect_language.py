@@ -29,6 +29,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LETTER = re.compile(r"[^\W\d_]")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_NON_LATIN = re.compile(r"[\u0400-\u04ff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|\b[A-Z]{2,6}\.[A-Z]{2}\b|\$[A-Za-z]+")
 
 
@@ -88,7 +90,9 @@ def detect(text: str) -> tuple[str, float | None]:
 
 def script_of(text: str) -> str:
     """The dominant writing system of a block: ``han``, ``kana``, ``hangul``, ``cyrillic`` or ``latin``."""
-    letters = len(_LETTER.findall(text)) or 1
+    if not _NON_LATIN.search(text):
+        return "latin"  # the common case, settled in one scan
+    letters = _letters(text) or 1
     for name, pattern, share in (
         ("hangul", _HANGUL, 0.3),
         ("kana", _KANA, 0.1),
@@ -112,6 +116,7 @@ _MIN_BLOCK_LETTERS = 30
 _MIN_LINE_LETTERS = 10  # shorter lines (numbers, names, labels) join the block around them
 _PARAGRAPH_LETTERS = 60  # a line this long is a paragraph, a block of its own
 _MIN_STOPWORD_TOKENS = 20
+_STOPWORD_SAMPLE = 400  # characters of a block enough to tell its language by function words
 # The commonest function words of the Latin-script languages republished news comes in:
 # enough to tell an untranslated paragraph from the article's own language, cheaply.
 _STOPWORDS = {
@@ -133,14 +138,26 @@ for _lang, _words in _STOPWORDS.items():
 _TOKEN = re.compile(r"[^\W\d_]+")
 
 
+def _letters(text: str) -> int:
+    return len(_NOT_LETTER.sub("", text))
+
+
 def _weight(text: str) -> int:
     """Letters, with CJK characters counted twice (one carries about a word's worth)."""
-    return len(_LETTER.findall(text)) + len(_CJK.findall(text))
+    cjk = len(_CJK.findall(text)) if _NON_LATIN.search(text) else 0
+    return _letters(text) + cjk
+
+
+def _weighs(text: str, n: int) -> bool:
+    """``_weight(text) >= n``, deciding long texts from their beginning."""
+    if len(text) < n // 2:
+        return False
+    return _weight(text[: 3 * n]) >= n or len(text) > 3 * n and _weight(text) >= n
 
 
 def latin_language(text: str) -> str | None:
     """The Latin-script language whose function words dominate ``text``, or None if unclear."""
-    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    tokens = _TOKEN.findall(text[:_STOPWORD_SAMPLE].lower())
     if len(tokens) < _MIN_STOPWORD_TOKENS:
         return None
     counts: dict[str, int] = {}
@@ -174,9 +191,8 @@ def text_blocks(text: str) -> list[tuple[int, int, str]]:
         if not raw.strip():
             short_run = False
             continue
-        weight = _weight(raw)
-        script = script_of(raw) if weight >= _MIN_LINE_LETTERS else ""
-        short = weight < _PARAGRAPH_LETTERS
+        script = script_of(raw) if _weighs(raw, _MIN_LINE_LETTERS) else ""
+        short = not _weighs(raw, _PARAGRAPH_LETTERS)
         if blocks and short_run and short and (not script or blocks[-1][2] in ("", script)):
             blocks[-1] = (blocks[-1][0], end, blocks[-1][2] or script)
         else:
@@ -228,7 +244,7 @@ class DetectLanguage:
             blocks = text_blocks(text)
         for start, end, script in blocks:
             block = text[start:end]
-            if _weight(block) < _MIN_BLOCK_LETTERS:
+            if not _weighs(block, _MIN_BLOCK_LETTERS):
                 continue
             other = None
             if script and script != expected and not (expected == "kana" and script == "han"):
