@@ -94,3 +94,11 @@ def test_latin_language_needs_enough_words() -> None:
     assert latin_language("el banco") is None
     assert latin_language(SAMPLES["es"] + " " + SAMPLES["es"]) == "es"
     assert latin_language(SAMPLES["en"] + " " + SAMPLES["en"]) == "en"
+
+
+def test_latin_language_outside_the_function_word_lists_goes_to_langdetect() -> None:
+    polish = (
+        "Giełda poinformowała, że wolumen obrotu w drugim kwartale wyraźnie wzrósł, "
+        "ponieważ nowe debiuty przyciągnęły inwestorów indywidualnych z powrotem na rynek."
+    )
+    assert detect(polish)[0] == "pl"
