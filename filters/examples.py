@@ -57,6 +57,11 @@ def fires(pipeline: Pipeline, rule: Any, language: str, example: str | ExampleCa
         if rule.selectors and not (rule.phrases or rule.regex) or "<" in text and rule.selectors:
             result = pipeline.check(text, content_type="html", language=language)
             return any(e.rule == rule.id for e in result.edits)
+        if rule.structure:  # judged by the line's place on the page: run the stage
+            result = pipeline.check(
+                text, url=case.url, content_type="text", language=case.language or language
+            )
+            return any(e.rule == rule.id for e in result.edits)
         from filters.textnorm import label_of
 
         lines = text.split("\n") if text else [""]

@@ -3,20 +3,29 @@
 Scripts, styles and other non-rendered elements are never text. Every other visible
 block (navigation and footers included) becomes part of the document text, so that the
 chrome stage removes it with an :class:`~filters.models.Edit` and the removal is
-accounted for. The walk is iterative: a page nested tens of thousands of levels deep
-cannot raise ``RecursionError``.
+accounted for. A table row is one block, its cells separated by `` | ``.
+
+Each block carries its evidence: the tag, classes, ids and links, a ``chrome_hint`` when
+it sits in furniture (navigation, sidebar, share bar, hidden element ...), and ``main``,
+the main-content extractor's vote on whether it is article text (see
+:mod:`filters.main_content`); the headline and the article's figure captions are voted in.
+
+Parsing uses lxml through beautifulsoup4 when available and html.parser otherwise. The
+walk is iterative: a page nested tens of thousands of levels deep cannot raise
+``RecursionError``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, FeatureNotFound
 from bs4.element import Comment, NavigableString, Tag
 
 from filters.errors import InputError
 from filters.load import Block, Document
+from filters.main_content import extract_main_text, mark_main_blocks
 
 # Never rendered as article text.
 _INVISIBLE = {
@@ -76,8 +85,6 @@ _BLOCK = {
     "tbody",
     "tfoot",
     "tr",
-    "td",
-    "th",
     "caption",
     "form",
     "fieldset",
@@ -115,13 +122,8 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _ATTRIBUTION_LINK = re.compile(
     r"view\s+original|original\s+(?:article|post|link)|原文|source|来源|出典|원문", re.I
 )
+_WORDS = re.compile(r"\w+")
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
-
-
-@dataclass
-class _Pending:
-    tag: Tag
-    depth: int
 
 
 def _chrome_reason(tag: Tag) -> str | None:
@@ -148,12 +150,75 @@ def _chrome_reason(tag: Tag) -> str | None:
     return None
 
 
-def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: int) -> Document:
-    """Parse HTML with beautifulsoup4 and lay its visible blocks out as document text."""
+def parse_html(html: str) -> BeautifulSoup:
+    """The page as a BeautifulSoup tree: lxml's parser when installed (fast), else html.parser."""
     try:
-        soup = BeautifulSoup(html, "html.parser")
+        return BeautifulSoup(html, "lxml")
+    except FeatureNotFound:  # pragma: no cover - lxml comes with trafilatura
+        pass
+    except Exception as exc:  # a parser crash on hostile input is an input error
+        raise InputError(f"cannot parse HTML: {type(exc).__name__}: {exc}") from None
+    try:
+        return BeautifulSoup(html, "html.parser")
     except Exception as exc:  # html.parser rarely raises, but a crash must be an input error
         raise InputError(f"cannot parse HTML: {type(exc).__name__}: {exc}") from None
+
+
+def _page_titles(soup: BeautifulSoup) -> list[str]:
+    """The page's own idea of its headline: og:title, twitter:title and <title>."""
+    titles = []
+    for meta in soup.find_all("meta"):
+        key = meta.get("property") or meta.get("name")
+        if key in ("og:title", "twitter:title") and isinstance(meta.get("content"), str):
+            titles.append(str(meta["content"]))
+    if soup.title is not None and soup.title.string:
+        titles.append(str(soup.title.string))
+    return [_fold(t) for t in titles if t.strip()]
+
+
+def _fold(text: str) -> str:
+    return " ".join(_WORDS.findall(text.lower()))
+
+
+def _headline_index(blocks: list[Block], text: str, titles: list[str]) -> int | None:
+    """The block holding the headline: an h1/h2 the page title repeats, else the first h1."""
+    first_h1 = None
+    for i, block in enumerate(blocks):
+        if block.tag not in ("h1", "h2") or block.chrome_hint:
+            continue
+        folded = _fold(text[block.start : block.end])
+        if len(folded) >= 8 and any(folded in t or t in folded for t in titles):
+            return i
+        if first_h1 is None and block.tag == "h1":
+            first_h1 = i
+    return first_h1
+
+
+def _vote_main(blocks: list[Block], text: str, html: str, soup: BeautifulSoup) -> str | None:
+    """Fill ``Block.main`` from the main-content extractor; returns its name, or None."""
+    main_text = extract_main_text(html)
+    if main_text is None or not blocks:
+        return None
+    votes = mark_main_blocks([text[b.start : b.end] for b in blocks], main_text)
+    headline = _headline_index(blocks, text, _page_titles(soup))
+    if headline is not None:
+        votes[headline] = True
+    for i, block in enumerate(blocks):  # captions of the article's own figures
+        if block.tag == "figcaption" and "/article/" in block.path and not block.chrome_hint:
+            votes[i] = True
+    if headline is not None:  # copies of the headline (in a header bar, a teaser) go
+        title = _fold(text[blocks[headline].start : blocks[headline].end])
+        for i, block in enumerate(blocks):
+            if i != headline and votes[i] and _fold(text[block.start : block.end]) == title:
+                votes[i] = False
+    for i, vote in enumerate(votes):
+        blocks[i] = replace(blocks[i], main=vote)
+    return "trafilatura"
+
+
+def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: int) -> Document:
+    """Parse HTML with beautifulsoup4 and lay its visible blocks out as document text."""
+    soup = parse_html(html)
 
     canonical = None
     link = soup.find("link", rel="canonical")
@@ -217,6 +282,8 @@ def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: in
         if name == "br":
             current.append("\n")
             continue
+        if name in ("td", "th") and "".join(current).strip():
+            current.append(" | ")  # one line per table row, cells separated
         own_hint = _chrome_reason(node) if name not in ("[document]",) else None
         hint_here = hint or own_hint
         sub_path = f"{path}/{name}" if name != "[document]" else ""
@@ -247,6 +314,7 @@ def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: in
     text = "".join(parts)
     if not text.strip():
         raise InputError("HTML has no visible text")
+    extractor = _vote_main(blocks, text, html, soup)
     return Document(
         text=text,
         content_type="html",
@@ -256,4 +324,5 @@ def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: in
         blocks=tuple(blocks),
         links=tuple(links),
         canonical_url=canonical,
+        extractor=extractor,
     )

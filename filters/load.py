@@ -62,6 +62,7 @@ class Block:
     path: str = ""
     hrefs: tuple[str, ...] = ()
     chrome_hint: str | None = None
+    main: bool | None = None  # the main-content extractor's vote; None when it gave none
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Document:
     blocks: tuple[Block, ...] = ()
     links: tuple[tuple[str, str], ...] = ()  # (label, href) of attribution-like links
     canonical_url: str | None = None
+    extractor: str | None = None  # engine whose vote fills Block.main (HTML only)
     warnings: tuple[str, ...] = field(default=())
 
 

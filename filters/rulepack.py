@@ -250,22 +250,36 @@ class PatternFields(_Strict):
                 yield m
 
 
+ChromeStructure = Literal[
+    "pinned_banner",
+    "repeated_line",
+    "edge_label",
+    "summary_box",
+    "symbols_only",
+    "related_list",
+]
+
+
 class StripRule(RuleBase, PatternFields):
     """Chrome: a line that is *entirely* one of the phrases or regexes is removed.
 
     ``selectors`` are CSS selectors for HTML input; ``profiles`` restricts the rule to
-    republishing platforms (empty means every page).
+    republishing platforms (empty means every page). ``structure`` names a check written
+    in code that looks at a line's place on the page (a banner pinned above the article,
+    a line repeated next to itself, a label at the page's edge); its phrases and regexes,
+    if any, are that check's parameters (see :mod:`filters.strip_chrome`).
     """
 
     kind: Literal["strip"]
     category: Literal["chrome"] = "chrome"
     selectors: list[str] = Field(default_factory=list)
     profiles: list[str] = Field(default_factory=list)
+    structure: ChromeStructure | None = None
 
     @model_validator(mode="after")
     def _has_patterns(self) -> StripRule:
-        if not (self.phrases or self.regex or self.selectors):
-            raise ValueError("a strip rule needs phrases, regex or selectors")
+        if not (self.phrases or self.regex or self.selectors or self.structure):
+            raise ValueError("a strip rule needs phrases, regex, selectors or a structure")
         return self
 
     @cached_property
@@ -474,13 +488,23 @@ class SourceEntry(_Strict):
 
 
 class SiteProfile(_Strict):
-    """A republishing platform: recognised by URL domain or by marker phrases in the content."""
+    """A republishing platform: recognised by URL domain or by marker phrases in the content.
+
+    ``examples``: URLs and page texts that must select this profile, and some that must not.
+    """
 
     id: str = Field(pattern=r"^[a-z0-9_-]+$")
     name: str
     domains: list[str] = Field(default_factory=list)
     markers: list[str] = Field(default_factory=list)
     disclaimers: list[str] = Field(default_factory=list, description="Registry ids it requires.")
+    banner_chars: int | None = Field(
+        default=None,
+        gt=0,
+        description="Length (UTF-16 units, newlines included) at which the platform cuts the "
+        "campaign banner it pins above posts; the banner's last line ends there.",
+    )
+    examples: Examples = Field(default_factory=Examples)
 
 
 class PackMeta(_Strict):

@@ -1,27 +1,237 @@
 """Strip page chrome: UI labels, counters and page furniture that leaked into the article.
 
-A text line is chrome only when the *whole* line (bullets and whitespace aside) is a UI
-label or counter from a ``strip`` rule: a sentence that merely contains "Comment" or
-"Share" stays. For HTML, a block inside navigation, sidebars, share bars, comment
-widgets and similar furniture (see :mod:`filters.html`) is removed as well. Lines holding
-a disclaimer or a strong attribution are protected and never removed.
+Text input is judged line by line, in three passes:
 
-Every removal is an :class:`~filters.models.Edit` with the rule code and the removed text,
-and the blank lines a removal leaves behind are collapsed by edits of their own
-(``CHR-000``), so the clean text is exactly the document text with the edits applied.
+1. **Whole-line rules.** A line is chrome only when the *whole* line (bullets and
+   whitespace aside) is one of a ``strip`` rule's phrases or regexes: a sentence that
+   merely contains "Comment" or "Share" stays.
+2. **Structure.** Rules with a ``structure`` look at where a line sits: a campaign banner
+   pinned above the article, a line repeated next to itself (alt text plus caption), an
+   auto-generated summary box that repeats the article's opening, the headlines listed
+   under a "Related articles" heading, a line of separators.
+3. **Edges.** Above the first paragraph and below the last one, a short label directly
+   above removed chrome (a topic tag, a channel name) goes with it, and so does a run of
+   three or more short labels above the article (a menu).
+
+For HTML (see :mod:`filters.html`), blocks outside the article body or inside navigation,
+sidebars, share bars, comment widgets and similar furniture are removed first; the line
+passes then run on what is left. Table cells are content: the line rules never touch them.
+
+Lines holding a disclaimer or a strong attribution are protected and never removed. Every
+removal is an :class:`~filters.models.Edit` with the rule code and the removed text, and
+the blank lines a removal leaves behind are collapsed by edits of their own (``CHR-000``),
+so the clean text is exactly the document text with the edits applied.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from filters.check_disclosures import CheckDisclosures
 from filters.context import Context
+from filters.load import Block
 from filters.models import Edit, Span
-from filters.rulepack import RuleSet, SiteProfile, StripRule
-from filters.textnorm import Line, iter_lines, label_of
+from filters.rulepack import REGEX_FLAGS, RuleSet, SiteProfile, StripRule
+from filters.textnorm import Line, iter_lines, label_of, normalise_plain
 
-_MAX_LABEL_CHARS = 120  # chrome labels are short; longer lines are prose and never matched
+_MAX_LABEL_CHARS = 320  # chrome lines are short; longer lines are prose and never matched
+_PROSE_WEIGHT = 60  # letters (CJK counted twice) that make a line a paragraph of the article
+_SENTENCE_END = re.compile(r"[.!?。！？…]")
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"\w+")
+_BANNER_MAX_LINES = 25
+_BANNER_MAX_CHARS = 1200  # a pinned banner longer than this is not a banner
+_BANNER_LINE_MAX = 220  # a banner line is a heading, a list item or a short blurb
+_BANNER_SLACK = 20  # UTF-16 units a cut banner may end short of the platform's cut length
+_PROTECT_WINDOW = 1  # lines on each side searched for a protected span around a candidate
+_MARKER_WINDOW = 5000  # profile markers are looked for in the page's head and tail
+_COUNTER_RULE = "CHR-012"  # bare numbers: widget counters in text, figures in an HTML body
+_EDGE_LABEL_WORDS = 3  # an edge label is a word or three (a topic tag, a channel name)
+_EDGE_LABEL_CJK = 6  # ... or a few CJK characters
+_MENU_RUN = 3  # short labels in a row above the article that make a menu
+_SUMMARY_SNIPPET = 24  # normalised characters of a summary box that must reappear below it
+_REPEAT_MAX_CHARS = 600  # captions and alt text are compared; paragraphs are not
+_RELATED_MAX = 12  # headlines listed under one 'Related' heading
+_HEADLINE_MAX = 160
+_SENTENCE_FINAL = re.compile(r"[.!?。！？:：;；,，]\s*[\"'”’」』)）]?\s*$")
+
+
+# Records a removal unless the line is protected: (line index, rule, reason).
+_Remover = Callable[[int, StripRule, str], None]
+
+
+def _weight(text: str) -> int:
+    """Letters, with CJK characters counted twice (one carries about a word's worth)."""
+    return len(_LETTER.findall(text)) + len(_CJK.findall(text))
+
+
+def _is_prose(text: str) -> bool:
+    """A paragraph of the article: long enough and with sentence punctuation."""
+    if not _SENTENCE_END.search(text):
+        return False
+    if len(text) >= 4 * _PROSE_WEIGHT and len(_LETTER.findall(text, 0, _PROSE_WEIGHT * 2)) > 40:
+        return True  # a long line that starts with words: no need to count all its letters
+    return _weight(text) >= _PROSE_WEIGHT
+
+
+def _headline_like(label: str) -> bool:
+    """A listed headline: words, not too long, no sentence-final punctuation."""
+    return (
+        0 < len(label) <= _HEADLINE_MAX
+        and _weight(label) >= 8
+        and not _SENTENCE_FINAL.search(label)
+    )
+
+
+def _symbols_only(text: str) -> bool:
+    """Separators and bullets only: no letter, digit or emoji."""
+    stripped = text.strip()
+    return bool(stripped) and not any(
+        ch.isalnum() or unicodedata.category(ch) == "So" for ch in stripped
+    )
+
+
+class _Page:
+    """The lines of one document with their labels, prose flags and protection.
+
+    Each is computed once, and only for the lines a rule asks about. Protection (a
+    disclaimer or a strong attribution, found by the disclosures stage) is looked for
+    around the candidate lines rather than in the whole page: most lines are never
+    candidates for removal, and a credit or a disclaimer spans at most a few lines.
+    """
+
+    def __init__(self, text: str, protect: Callable[[str], list[Span]]) -> None:
+        self.text = text
+        self.lines = list(iter_lines(text))
+        self.protected_spans: list[Span] = []
+        self._protect = protect
+        self._labels: dict[int, str] = {}
+        self._prose: dict[int, bool] = {}
+        self._guarded: dict[int, bool] = {}
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, i: int) -> Line:
+        return self.lines[i]
+
+    def __iter__(self) -> Iterator[Line]:
+        return iter(self.lines)
+
+    def label(self, i: int) -> str:
+        """The line as a UI label (bullets and whitespace removed)."""
+        if i not in self._labels:
+            self._labels[i] = label_of(self.lines[i].text)
+        return self._labels[i]
+
+    def prose(self, i: int) -> bool:
+        """Whether the line is a paragraph of the article."""
+        if i not in self._prose:
+            self._prose[i] = _is_prose(self.lines[i].text)
+        return self._prose[i]
+
+    def guarded(self, i: int) -> bool:
+        """Whether the line holds (part of) a protected span: no chrome rule may remove it."""
+        if i not in self._guarded:
+            self.settle([i])
+        return self._guarded[i]
+
+    def settle(self, indices: Iterable[int]) -> None:
+        """Look up protection for many lines at once, one search per stretch of lines."""
+        todo = sorted(i for i in set(indices) if i not in self._guarded)
+        if not todo:
+            return
+        runs: list[list[int]] = [[todo[0], todo[0]]]
+        for i in todo[1:]:
+            if i - runs[-1][1] <= 2 * _PROTECT_WINDOW + 1:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i])
+        for first, last in runs:
+            lo = max(0, first - _PROTECT_WINDOW)
+            hi = min(len(self.lines) - 1, last + _PROTECT_WINDOW)
+            start, end = self.lines[lo].start, self.lines[hi].end
+            spans = [
+                Span(start=start + p.start, end=start + p.end)
+                for p in self._protect(self.text[start:end])
+            ]
+            self.protected_spans.extend(sp for sp in spans if sp not in self.protected_spans)
+            for j in range(first, last + 1):
+                line = self.lines[j]
+                self._guarded[j] = bool(line.text.strip()) and any(
+                    sp.start < line.end and line.start < sp.end for sp in spans
+                )
+
+
+class _LineMatcher:
+    """Every whole-line rule of a profile, compiled for one cheap test per line.
+
+    Phrases are looked up in a dictionary (case and whitespace folded). Regexes are joined
+    into one alternation per length class: a line of 150 characters is only tried against
+    the patterns that can match 150 characters, so long lines cost little.
+    """
+
+    _LENGTHS = (24, 60, 120, 200, _MAX_LABEL_CHARS)
+
+    def __init__(self, rules: list[StripRule]) -> None:
+        self.rules = rules
+        self.one_by_one = False
+        self.phrases: dict[str, StripRule] = {}
+        patterns: list[tuple[int, int, str]] = []  # (rule index, max width, pattern)
+        for i, rule in enumerate(rules):
+            for phrase in rule.phrases:
+                self.phrases.setdefault(_fold(phrase), rule)
+            for pattern in rule.regex:
+                patterns.append((i, _max_width(pattern), pattern))
+        self.by_length: list[tuple[int, re.Pattern[str] | None]] = []
+        floor = 0
+        for limit in self._LENGTHS:
+            parts = [(i, p) for i, width, p in patterns if width > floor]
+            self.by_length.append((limit, self._join(parts)))
+            floor = limit
+
+    def _join(self, parts: list[tuple[int, str]]) -> re.Pattern[str] | None:
+        if not parts:
+            return None
+        body = "|".join(f"(?P<r{i}_{n}>{p})" for n, (i, p) in enumerate(parts))
+        try:
+            return re.compile(body, REGEX_FLAGS)
+        except re.error:  # e.g. two rules name a group alike: match rule by rule instead
+            self.one_by_one = True
+            return None
+
+    def match(self, label: str) -> StripRule | None:
+        """The first rule whose phrases or regexes cover the whole label."""
+        rule = self.phrases.get(_fold(label))
+        if rule is not None:
+            return rule
+        if self.one_by_one:
+            return next((r for r in self.rules if r.matches_line(label)), None)
+        for limit, pattern in self.by_length:
+            if len(label) <= limit:
+                m = pattern.fullmatch(label) if pattern is not None else None
+                if m is None or m.lastgroup is None:
+                    return None
+                return self.rules[int(m.lastgroup[1:].split("_")[0])]
+        return None
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _max_width(pattern: str) -> int:
+    """The longest text a regex can match (capped), from the regex parser."""
+    try:
+        import re._parser as sre_parse  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover
+        import sre_parse
+    return min(int(sre_parse.parse(pattern, REGEX_FLAGS).getwidth()[1]), 1 << 30)
 
 
 class StripChrome:
@@ -34,82 +244,430 @@ class StripChrome:
         self.strip_rules: list[StripRule] = rules.of_kind("strip")
         self.whitespace_rule = next((r for r in self.strip_rules if r.id == "CHR-000"), None)
         self.html_rule = next((r for r in self.strip_rules if r.selectors), None)
+        self.structure: dict[str, StripRule] = {
+            r.structure: r for r in self.strip_rules if r.structure and r.status == "active"
+        }
         self.disclosures = disclosures
         self.profiles = rules.profiles
+        self._matchers: dict[str | None, _LineMatcher] = {
+            pid: _LineMatcher(self.rules_for(pid)) for pid in [None, *(p.id for p in self.profiles)]
+        }
+        banner = self.structure.get("pinned_banner")
+        self._banner_start = (
+            re.compile("|".join(f"(?:{p})" for p in banner.regex), REGEX_FLAGS)
+            if banner and banner.regex
+            else None
+        )
+        self._banner_words = banner.compiled[0] if banner and banner.phrases else None
+        related = self.structure.get("related_list")
+        self._related_heading = (
+            re.compile("|".join(f"(?:{p})" for p in related.regex), REGEX_FLAGS)
+            if related and related.regex
+            else None
+        )
+        box = self.structure.get("summary_box")
+        self._summary_label = (
+            re.compile(
+                r"(?:" + "|".join(box.regex) + r")\s*[:：]?\s*(?P<rest>.+)", REGEX_FLAGS | re.S
+            )
+            if box and box.regex
+            else None
+        )
 
     def pick_profile(self, url: str | None, text: str) -> SiteProfile | None:
-        """The republishing platform, from the URL's domain or from markers in the content."""
+        """The republishing platform, from the URL's domain or from markers in the content.
+
+        A page no platform claims gets the ``generic`` profile when the packs define one.
+        """
         if url:
             host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
             for profile in self.profiles:
                 if any(host == d or host.endswith("." + d) for d in profile.domains):
                     return profile
-        head = text[:20000]
-        tail = text[-20000:]
+        head, tail = text[:_MARKER_WINDOW], text[-_MARKER_WINDOW:]
         for profile in self.profiles:
             if any(marker in head or marker in tail for marker in profile.markers):
                 return profile
-        return None
+        return next((p for p in self.profiles if p.id == "generic"), None)
 
-    def rules_for(self, profile: SiteProfile | None, language: str) -> list[StripRule]:
-        """Generic rules plus those of the detected platform."""
-        pid = profile.id if profile else None
+    def rules_for(self, profile_id: str | None) -> list[StripRule]:
+        """Whole-line rules: the generic ones plus those of the platform."""
         return [
             r
             for r in self.strip_rules
-            if (not r.profiles or pid in r.profiles)
+            if (not r.profiles or profile_id in r.profiles)
             and r.status == "active"
+            and not r.structure
+            and not r.selectors
+            and r.id != (self.whitespace_rule.id if self.whitespace_rule else None)
             and (r.phrases or r.regex)
         ]
 
-    def line_rule(self, line: str, rules: list[StripRule]) -> StripRule | None:
+    def line_rule(self, line: str, profile_id: str | None = None) -> StripRule | None:
         """The rule that makes this whole line chrome, if any."""
-        label = label_of(line)
+        return self.label_rule(label_of(line), profile_id)
+
+    def label_rule(self, label: str, profile_id: str | None = None) -> StripRule | None:
+        """The rule that makes a line with this label chrome, if any."""
         if not label or len(label) > _MAX_LABEL_CHARS:
             return None
-        for rule in rules:
-            if rule.matches_line(label):
-                return rule
-        return None
+        matcher = self._matchers.get(profile_id) or self._matchers[None]
+        return matcher.match(label)
+
+    # -- the stage ------------------------------------------------------------------
 
     def run(self, ctx: Context) -> None:
         """Find chrome, record the edits, and freeze the stripped text for the checks."""
         text = ctx.doc.text
         ctx.profile = self.pick_profile(ctx.options.url, text)
-        ctx.protected = self.disclosures.protected(text)
-        rules = self.rules_for(ctx.profile, ctx.language)
-        lines = list(iter_lines(text))
+        lines = _Page(text, self.disclosures.protected)
         removed: dict[int, tuple[str, str]] = {}
+        table_cells, body_lines = self._html_pass(ctx, lines, removed)
 
-        # HTML furniture: whole blocks flagged by the DOM walk.
-        if ctx.doc.blocks and self.html_rule is not None:
-            for block in ctx.doc.blocks:
-                if block.chrome_hint is None or self._is_protected(ctx, block.start, block.end):
-                    continue
-                for i, line in enumerate(lines):
-                    if line.start >= block.start and line.end <= block.end:
-                        removed[i] = (self.html_rule.id, f"HTML {block.tag} in {block.chrome_hint}")
+        def remove(i: int, rule: StripRule, reason: str) -> None:
+            if i not in table_cells and i not in removed and not lines.guarded(i):
+                removed[i] = (rule.id, reason)
 
-        for i, line in enumerate(lines):
-            if i in removed:
+        profile_id = ctx.profile.id if ctx.profile else None
+        matched = []
+        for i in range(len(lines)):
+            if i in removed or i in table_cells:
                 continue
-            rule = self.line_rule(line.text, rules)
-            if rule is None or self._is_protected(ctx, line.start, line.end):
-                continue
-            removed[i] = (rule.id, rule.message.replace("{match}", label_of(line.text)))
+            rule = self.label_rule(lines.label(i), profile_id)
+            if rule is not None and not (i in body_lines and rule.id == _COUNTER_RULE):
+                matched.append((i, rule))
+        lines.settle(i for i, _ in matched)
+        for i, rule in matched:
+            remove(i, rule, rule.message.replace("{match}", lines.label(i)[:80]))
+        self._structure_pass(ctx, lines, removed, remove)
 
+        ctx.protected = sorted(lines.protected_spans, key=lambda sp: (sp.start, sp.end))
         ctx.edits.extend(self._edits(text, lines, removed))
+        self._drop_language_findings_in_chrome(ctx, [lines[i] for i in sorted(removed)])
         ctx.set_stripped()
         if not any(ch.isalnum() for ch in ctx.text):
             ctx.add(self.rules.document_rule("input_empty"))
 
-    @staticmethod
-    def _is_protected(ctx: Context, start: int, end: int) -> bool:
-        return any(p.start < end and start < p.end for p in ctx.protected)
+    # -- HTML -----------------------------------------------------------------------
 
-    def _edits(
-        self, text: str, lines: list[Line], removed: dict[int, tuple[str, str]]
-    ) -> list[Edit]:
+    def _html_pass(
+        self, ctx: Context, lines: _Page, removed: dict[int, tuple[str, str]]
+    ) -> tuple[set[int], set[int]]:
+        """Remove furniture blocks.
+
+        Returns the lines of table rows (content, never labels) and the lines of blocks
+        the main-content extractor voted for (where a bare number is content too).
+        """
+        cells: set[int] = set()
+        body: set[int] = set()
+        if not ctx.doc.blocks or self.html_rule is None:
+            return cells, body
+        starts = [line.start for line in lines]
+        spans = []
+        for block in ctx.doc.blocks:
+            first = bisect.bisect_left(starts, block.start)
+            last = first
+            while last < len(lines) and lines[last].end <= block.end:
+                last += 1
+            spans.append((block, range(first, last), self._block_reason(block, ctx.doc.extractor)))
+        lines.settle(i for _, rows, reason in spans if reason is not None for i in rows)
+        for block, rows, reason in spans:
+            if reason is not None and any(lines.guarded(i) for i in rows):
+                reason = None  # a disclaimer or a credit keeps its whole block
+            in_table = block.tag in ("tr", "caption") or "/table/" in block.path
+            for i in rows:
+                if reason is not None:
+                    removed[i] = (self.html_rule.id, reason)
+                elif in_table:
+                    cells.add(i)
+                if block.main:
+                    body.add(i)
+        return cells, body
+
+    @staticmethod
+    def _block_reason(block: Block, extractor: str | None) -> str | None:
+        """Why an HTML block is furniture, or None when it is article text."""
+        if block.chrome_hint == "hidden":
+            return "HTML hidden element"
+        if block.main is False:
+            return f"HTML {block.tag} outside the article body ({extractor})"
+        if block.main is None and block.chrome_hint is not None:
+            return f"HTML {block.tag} in {block.chrome_hint}"
+        return None
+
+    # -- structure ------------------------------------------------------------------
+
+    def _structure_pass(
+        self,
+        ctx: Context,
+        lines: _Page,
+        removed: dict[int, tuple[str, str]],
+        remove: _Remover,
+    ) -> None:
+        """The rules that look at a line's place on the page, in a fixed order."""
+        content = [i for i, line in enumerate(lines) if line.text.strip()]
+        if not content:
+            return
+        rule = self.structure.get("symbols_only")
+        if rule is not None:
+            for i in content:
+                if _symbols_only(lines[i].text):
+                    remove(i, rule, rule.message)
+        rule = self.structure.get("pinned_banner")
+        if rule is not None and self._banner_start is not None:
+            for i in self._pinned_banner(ctx, lines, content, removed):
+                remove(i, rule, rule.message)
+        rule = self.structure.get("summary_box")
+        if rule is not None and self._summary_label is not None:
+            for i in self._summary_boxes(lines, content, removed):
+                remove(i, rule, rule.message)
+        rule = self.structure.get("related_list")
+        if rule is not None and self._related_heading is not None:
+            for i in self._related_lists(lines, content, removed):
+                remove(i, rule, rule.message)
+        rule = self.structure.get("repeated_line")
+        if rule is not None:
+            for i in self._repeated_lines(lines, content, removed):
+                remove(i, rule, rule.message)
+        if ctx.doc.extractor is not None:
+            return  # the DOM and the extractor have placed the article's edges already
+        rule = self.structure.get("edge_label")
+        if rule is not None:
+            for i in self._edge_labels(lines, content, removed):
+                remove(i, rule, rule.message.replace("{match}", lines.label(i)))
+
+    def _pinned_banner(
+        self,
+        ctx: Context,
+        lines: _Page,
+        content: list[int],
+        removed: dict[int, tuple[str, str]],
+    ) -> list[int]:
+        """The lines of a campaign banner pinned above the article, if the page opens with one.
+
+        The banner starts at the first line when a banner rule recognises it, and one of
+        its lines must use the campaign's wording (the rule's phrases). It ends where
+        the platform cuts it (``banner_chars`` of the profile), or else just above the
+        article's headline: the last line before the first paragraph.
+        """
+        assert self._banner_start is not None
+        first = next((i for i in content if i not in removed), None)
+        if first is None or not self._banner_start.fullmatch(lines.label(first)):
+            return []
+        run: list[int] = []
+        prose_at = None
+        total = 0
+        for i in content:
+            if i < first:
+                continue
+            if len(run) >= _BANNER_MAX_LINES:
+                return []
+            line = lines[i].text.strip()
+            if i != first and (len(line) > _BANNER_LINE_MAX or _is_prose(line) and len(line) > 150):
+                prose_at = i
+                break
+            total += len(line)
+            if total > _BANNER_MAX_CHARS:
+                return []
+            run.append(i)
+        if self._banner_words is not None and not any(
+            self._banner_words.search(lines[i].text) for i in run
+        ):
+            return []  # no campaign wording: an article that opens with an emoji
+        cut = ctx.profile.banner_chars if ctx.profile else None
+        if cut:
+            start = lines[first].start
+            for j, i in enumerate(run):
+                units = len(ctx.doc.text[start : lines[i].end].encode("utf-16-le")) // 2
+                if cut - _BANNER_SLACK <= units <= cut:
+                    return run[: j + 1]
+        if prose_at is None or len(run) < 2:
+            return []
+        return run[:-1]  # the last line before the first paragraph is the headline
+
+    def _summary_boxes(
+        self, lines: _Page, content: list[int], removed: dict[int, tuple[str, str]]
+    ) -> list[int]:
+        """Summary boxes whose text reappears below them: a copy of the article's opening."""
+        assert self._summary_label is not None
+        out = []
+        for n, i in enumerate(content[:-1]):
+            if i in removed:
+                continue
+            m = self._summary_label.fullmatch(lines.label(i))
+            if m is None:
+                continue
+            box = normalise_plain(m.group("rest"))
+            snippet = box[:_SUMMARY_SNIPPET]
+            if len(snippet) < 8:
+                continue
+            below = "".join(normalise_plain(lines[j].text) for j in content[n + 1 :])
+            if snippet in below:
+                out.append(i)
+                out.extend(self._card_after_excerpt(lines, content[n + 1 :], box))
+        return out
+
+    @staticmethod
+    def _card_after_excerpt(lines: _Page, after: list[int], box: str) -> list[int]:
+        """Short lines that continue a summary box past the excerpt it repeats.
+
+        Some portals fill the box with the excerpt *and* the teaser of a related article,
+        which the page then prints again as a title and a one-line blurb: those lines
+        repeat the rest of the box and are part of the same widget.
+        """
+        if not after:
+            return []
+        excerpt = normalise_plain(lines[after[0]].text)
+        if len(excerpt) < 8 or not box.startswith(excerpt):
+            return []
+        rest = box[len(excerpt) :]
+        out = []
+        for i in after[1:]:
+            key = normalise_plain(lines[i].text)
+            if len(rest) < 6 or not key or lines.prose(i):
+                break
+            if not (rest.startswith(key) or key.startswith(rest)):
+                break
+            out.append(i)
+            rest = rest[len(key) :]
+        return out
+
+    def _related_lists(
+        self, lines: _Page, content: list[int], removed: dict[int, tuple[str, str]]
+    ) -> list[int]:
+        """A 'Related articles' heading and the headlines listed under it."""
+        assert self._related_heading is not None
+        out = []
+        for n, i in enumerate(content):
+            label = lines.label(i).rstrip(" :：»>›")
+            if len(label) > 60 or not self._related_heading.fullmatch(label):
+                continue
+            out.append(i)
+            listed = 0
+            for j in content[n + 1 :]:
+                if j in removed:
+                    continue
+                if listed >= _RELATED_MAX or not _headline_like(lines.label(j)):
+                    break
+                out.append(j)
+                listed += 1
+        return out
+
+    @staticmethod
+    def _repeated_lines(
+        lines: _Page, content: list[int], removed: dict[int, tuple[str, str]]
+    ) -> list[int]:
+        """A line repeated next to itself (or with a credit appended), or doubled within itself."""
+        out: set[int] = set()
+        headline = next((i for i in content if i not in removed), None)
+        keys = {
+            i: normalise_plain(lines[i].text) if len(lines[i].text) <= _REPEAT_MAX_CHARS else ""
+            for i in content
+        }
+        for a, b in zip(content, content[1:], strict=False):
+            ka, kb = keys[a], keys[b]
+            if len(ka) < 8 or len(kb) < 8:
+                continue
+            short, long_ = (ka, kb) if len(ka) <= len(kb) else (kb, ka)
+            if short == long_ or (
+                long_.startswith(short) and len(short) >= 20 and len(long_) - len(short) <= 40
+            ):
+                out.update(i for i in (a, b) if i != headline)
+        for i in content:
+            key = keys[i]
+            half = len(key) // 2
+            if len(key) >= 20 and len(key) % 2 == 0 and key[:half] == key[half:]:
+                out.add(i)
+        return sorted(out)
+
+    def _edge_labels(
+        self, lines: _Page, content: list[int], removed: dict[int, tuple[str, str]]
+    ) -> list[int]:
+        """Short labels above removed chrome, before the first or after the last paragraph."""
+        kept = [i for i in content if i not in removed]
+        prose = [i for i in kept if lines.prose(i)]
+        if not prose:
+            return []
+        first, last = prose[0], prose[-1]
+        out = []
+        # A run of short labels above the article is a menu, whatever its words.
+        run: list[int] = []
+        for i in content:
+            if i >= first:
+                break
+            if i in removed:
+                continue  # other chrome inside the menu does not end it
+            if not self._short_label(lines.label(i)):
+                if len(run) >= _MENU_RUN:
+                    out.extend(run)
+                run = []
+                continue
+            run.append(i)
+        if len(run) >= _MENU_RUN:
+            out.extend(run)
+        for n, i in enumerate(content):
+            if first <= i <= last or i in removed:
+                continue
+            nxt = content[n + 1] if n + 1 < len(content) else None
+            if nxt is None or nxt not in removed:
+                continue
+            label = lines.label(i)
+            if not self._short_label(label):
+                continue
+            out.append(i)
+        return out
+
+    def _short_label(self, label: str) -> bool:
+        """A word or two without sentence punctuation that is not a known source's name."""
+        if not label or _SENTENCE_END.search(label[-1:]) or ":" in label or "：" in label:
+            return False
+        cjk = len(_CJK.findall(label))
+        if cjk:
+            if cjk > _EDGE_LABEL_CJK or len(label) > _EDGE_LABEL_CJK + 4:
+                return False
+        else:
+            words = _WORD.findall(label)
+            if len(words) > _EDGE_LABEL_WORDS:
+                return False
+            if len(words) >= 2 and all(w[:1].isupper() and w[1:].islower() for w in words):
+                return False  # "Jane Doe": likely the author's name, a credit
+        source = self.disclosures.sources.lookup(label)
+        return source is None
+
+    # -- helpers --------------------------------------------------------------------
+
+    @staticmethod
+    def _drop_language_findings_in_chrome(ctx: Context, gone: list[Line]) -> None:
+        """Untranslated chrome is removed, not reported: drop its mixed-language findings.
+
+        A finding goes when the removed lines cover every line of its block.
+        """
+        if not gone:
+            return
+        starts = [line.start for line in gone]
+        text = ctx.doc.text
+
+        def removed_span(start: int, end: int) -> bool:
+            for line in iter_lines(text[start:end]):
+                if not line.text.strip():
+                    continue
+                at = start + line.start
+                i = bisect.bisect_left(starts, at)
+                if i == len(starts) or starts[i] != at:
+                    return False
+            return True
+
+        ctx.findings = [
+            f
+            for f in ctx.findings
+            if not (
+                f.category == "language"
+                and f.original_span is not None
+                and removed_span(f.original_span.start, f.original_span.end)
+            )
+        ]
+
+    def _edits(self, text: str, lines: _Page, removed: dict[int, tuple[str, str]]) -> list[Edit]:
         """One removal edit per chrome line, then the blank lines the removals left."""
         edits = [
             Edit(
