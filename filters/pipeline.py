@@ -253,13 +253,14 @@ class _CachingScrubber(Scrubber):
 
     def edit(self, edit: Edit) -> Edit:
         """See :meth:`Scrubber.edit`; an HTML page has hundreds of chrome removals to pass."""
-        if edit.kind != "remove" or self._is_clean(edit.text):
+        if edit.kind != "remove" or (self._is_clean(edit.text) and self._is_clean(edit.reason)):
             return edit
         return super().edit(edit)
 
     def disclosures(self, disclosures: Disclosures) -> Disclosures:
         """See :meth:`Scrubber.disclosures`; returned as is when the evidence is clean."""
-        if all(self._is_clean(e) for e in disclosures.attribution.evidence):
+        att = disclosures.attribution
+        if all(self._is_clean(e) for e in (*att.evidence, *(c.evidence for c in att.credits))):
             return disclosures
         return super().disclosures(disclosures)
 

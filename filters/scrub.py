@@ -59,15 +59,22 @@ class Scrubber:
         return finding.model_copy(update=update)
 
     def edit(self, edit: Edit) -> Edit:
-        """An edit whose recorded text is masked; spans are unchanged, so replay still works."""
+        """An edit whose recorded text and reason are masked; spans are unchanged, so replay works."""
         if edit.kind != "remove":
             return edit
-        return edit.model_copy(update={"text": self.text(edit.text) or ""})
+        return edit.model_copy(
+            update={"text": self.text(edit.text) or "", "reason": self.text(edit.reason) or ""}
+        )
 
     def disclosures(self, disclosures: Disclosures) -> Disclosures:
-        """Attribution evidence with personal data masked."""
+        """Attribution evidence (the list and each credit's phrase) with personal data masked."""
         att = disclosures.attribution
         evidence = [self.text(e) or "" for e in att.evidence]
+        credits = [
+            c.model_copy(update={"evidence": self.text(c.evidence) or ""}) for c in att.credits
+        ]
         return disclosures.model_copy(
-            update={"attribution": att.model_copy(update={"evidence": evidence})}
+            update={
+                "attribution": att.model_copy(update={"evidence": evidence, "credits": credits})
+            }
         )

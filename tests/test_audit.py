@@ -105,3 +105,13 @@ def test_personal_data_never_reaches_the_log(tmp_path: Path, pipeline: filters.P
             assert email not in result.clean_text and "7946 0958" not in result.clean_text
     raw = path.read_text(encoding="utf-8")
     assert email not in raw and "7946 0958" not in raw and "jane.roe" not in raw
+
+
+def test_attribution_credits_are_masked_too(pipeline: filters.Pipeline) -> None:
+    text = (
+        "Port volumes rose for a third month, the authority said.\n\n"
+        "Write to Lena Park at lena.park.private@examplemail.com\n"
+    )
+    result = pipeline.check(text)
+    dumped = result.model_copy(update={"clean_text": ""}).model_dump_json()
+    assert "lena.park.private" not in dumped
