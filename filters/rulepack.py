@@ -15,6 +15,7 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -298,6 +299,19 @@ class StripRule(RuleBase, PatternFields):
         return any(p.fullmatch(line) for p in self.line_patterns)
 
 
+CLAUSE_START = "{start}"
+
+
+@dataclass(frozen=True)
+class CuePattern:
+    """One compiled advice cue: its role, whether it must open a clause, where it came from."""
+
+    role: str  # claim | imperative | rhetorical
+    pattern: re.Pattern[str]
+    clause_start: bool
+    source: str  # e.g. "imperative[3]"
+
+
 class AdviceRule(RuleBase, PatternFields):
     """Advice: cues of one taxonomy category, judged by the speaker-aware advice engine.
 
@@ -307,7 +321,9 @@ class AdviceRule(RuleBase, PatternFields):
     publisher's voice when they open a clause of their own ("..., so buy now"). ``rhetorical``
     are negated or question forms that still push the reader to act ("never a bad time to
     buy", "what are you waiting for?"): a negation or a question mark does not cancel them.
-    Patterns may use ``{name}`` for a word list of the pack's ``[lexicon]``.
+    Patterns may use ``{name}`` for a word list of the pack's ``[lexicon]``; a pattern that
+    begins with ``{start}`` only counts where it opens a sentence or clause (the engine checks
+    what comes before it: nothing, a bullet, an opener such as "Honestly," or "so").
     """
 
     kind: Literal["advice"]
@@ -328,35 +344,34 @@ class AdviceRule(RuleBase, PatternFields):
             raise ValueError("an advice rule needs phrases, regex, imperative or rhetorical cues")
         return self
 
-    def expand(self, pattern: str) -> str:
-        """``pattern`` with every ``{name}`` replaced by the pack's lexicon entry."""
-        return expand_lexicon(pattern, self._lexicon)
+    def expand(self, pattern: str) -> tuple[str, bool]:
+        """``pattern`` with the lexicon expanded, and whether it must open a clause."""
+        anchored = pattern.startswith(CLAUSE_START)
+        body = pattern[len(CLAUSE_START) :] if anchored else pattern
+        if CLAUSE_START in body:
+            raise ValueError("{start} may only begin a pattern")
+        return expand_lexicon(body, self._lexicon), anchored
 
     @cached_property
-    def cue_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
-        """``(role, pattern)``: each role's cues as one alternation, lexicon expanded."""
-        out: list[tuple[str, re.Pattern[str]]] = []
-        claims = list(self.regex)
+    def cue_patterns(self) -> list[CuePattern]:
+        """Every cue, compiled once, lexicon expanded."""
+        out: list[CuePattern] = []
         phrases = phrase_regex(self.phrases)
         if phrases is not None:
-            claims.insert(0, phrases.pattern)
-        for role, patterns in (
-            ("claim", claims),
-            ("imperative", self.imperative),
-            ("rhetorical", self.rhetorical),
-        ):
-            if patterns:
-                body = "|".join(f"(?:{self.expand(p)})" for p in patterns)
-                out.append((role, compile_pattern(body)))
+            out.append(CuePattern("claim", phrases, False, "phrases"))
+        for role, field in (("claim", "regex"), ("imperative", "imperative"), ("rhetorical", "rhetorical")):
+            for i, raw in enumerate(getattr(self, field)):
+                body, anchored = self.expand(raw)
+                out.append(CuePattern(role, compile_pattern(body), anchored, f"{field}[{i}]"))
         return out
 
     @cached_property
     def compiled(self) -> list[re.Pattern[str]]:
         """Every cue pattern, lexicon expanded (what :meth:`find` runs)."""
-        return [p for _, p in self.cue_patterns]
+        return [c.pattern for c in self.cue_patterns]
 
 
-_LEXICON_REF = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+_LEXICON_REF = re.compile(r"\{(?!start\})([a-z][a-z0-9_]*)\}")
 
 
 def expand_lexicon(pattern: str, lexicon: dict[str, str], _depth: int = 0) -> str:
@@ -491,7 +506,7 @@ class PackFile(_Strict):
             for field in ("regex", "imperative", "rhetorical"):
                 for i, pattern in enumerate(getattr(rule, field)):
                     try:
-                        compile_pattern(rule.expand(pattern))
+                        compile_pattern(rule.expand(pattern)[0])
                     except ValueError as exc:
                         problems.append(f"rule {rule.id}: {field}[{i}]: {exc}")
         if problems:

@@ -38,12 +38,15 @@ _ALWAYS_BEFORE_NAME = frozenset("mr mrs ms dr prof st mt no vs gen sen rep gov c
 # Quotation marks: opening, closing, and the ASCII double quote that does both.
 _OPEN = "“「『"
 _CLOSE = "”」』"
+_QUOTES = frozenset('"“”「」『』')
+_CLOSERS = "\"'”’)\\]」』）"
+# Every alternative starts with a plain character class, so the engine skips quickly.
 _TOKEN = re.compile(
     r"""(?P<nl>\n)"""
-    r"""|(?P<b>[.!?…]+["'”’)\]」』]*(?=\s|$)|[。！？]+[”’"」』）)]*|(?<=[\u4e00-\u9fff])[!?]+[”’"」』）)]*)"""
+    r"""|(?P<b>[.!?…]+[\"'”’)\]」』]*(?=\s|$)|[。！？]+[”’"」』）)]*|[!?]+[”’"」』）)]*(?=[\u4e00-\u9fff]))"""
     r"""|(?P<q>["“”「」『』])"""
 )
-_WORD_BEFORE = re.compile(r"(?<![A-Za-z])([A-Za-z][A-Za-z'’]{0,7}(?:\.[A-Za-z]{1,3})*)$")
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]」』]*(?:\s|$)|[。！？\n]|[!?](?=[\u4e00-\u9fff])")
 _INITIALISM = re.compile(r"(?:^|[\s(])(?:[A-Za-z]\.){1,4}[A-Za-z]?$")
 _MAX_QUOTE = 600
 _REPORTING_TAIL = re.compile(
@@ -65,16 +68,18 @@ class Sentence:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the full stop at ``dot`` ends an abbreviation or initial, not a sentence."""
-    before = text[max(0, dot - 12) : dot]
-    if _INITIALISM.search(before + "."):  # U.S. / e.g. / J.P. / a single initial "J."
-        return True
-    m = _WORD_BEFORE.search(before)
-    if not m:
+    if dot == 0 or not text[dot - 1].isalpha():
+        return False  # "$9.", "2024." and "...)" end sentences
+    space = max(text.rfind(" ", max(0, dot - 12), dot), text.rfind("(", max(0, dot - 12), dot))
+    word = text[space + 1 : dot]
+    if word == "I":
         return False
-    word = m.group(1).lower()
-    if word not in _ABBREV:
+    if "." in word or len(word) == 1:  # U.S. / e.g. / J.P. / a single initial "J."
+        return bool(_INITIALISM.search(text[max(0, dot - 12) : dot + 1]))
+    low = word.lower()
+    if low not in _ABBREV:
         return False
-    if word in _ALWAYS_BEFORE_NAME:
+    if low in _ALWAYS_BEFORE_NAME:
         return True
     # "Inc." at a true sentence end is followed by a capital; in the middle of a sentence
     # usually by a lower-case word, a number or punctuation.
@@ -84,6 +89,10 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 def split_sentences(text: str, base: int = 0) -> Iterator[Sentence]:
     """Sentences of ``text``; offsets are shifted by ``base``."""
+    if _BOUNDARY.search(text) is None:  # a headline, a list item, a one-sentence line
+        yield from _emit(text, 0, len(text), base)
+        return
+    quoted = not _QUOTES.isdisjoint(text)
     start = 0
     depth = 0  # open curly / CJK quotes on this line
     ascii_open = False  # an ASCII " is open on this line
@@ -104,30 +113,31 @@ def split_sentences(text: str, base: int = 0) -> Iterator[Sentence]:
                 depth = max(0, depth - 1)
             else:
                 ascii_open = not ascii_open
-            now_open = depth > 0 or ascii_open
-            if now_open and not was_open:
+            if not was_open and (depth > 0 or ascii_open):
                 opened_at = pos
             continue
         token = m.group()
-        inside = depth > 0 or ascii_open
         closes = False
-        for ch in token:
-            if ch in _CLOSE and depth:
-                depth -= 1
-                closes = True
-            elif ch == '"' and ascii_open:
-                ascii_open = False
-                closes = True
-        if inside and not closes:
-            if pos - opened_at < _MAX_QUOTE:
-                continue  # a full stop inside a quotation
-            depth, ascii_open = 0, False
+        if quoted:
+            inside = depth > 0 or ascii_open
+            for ch in token:
+                if ch in _CLOSE and depth:
+                    depth -= 1
+                    closes = True
+                elif ch == '"' and ascii_open:
+                    ascii_open = False
+                    closes = True
+            if inside and not closes:
+                if pos - opened_at < _MAX_QUOTE:
+                    continue  # a full stop inside a quotation
+                depth, ascii_open = 0, False
         end = m.end()
-        if token[0] == "." and token.rstrip("\"'”’)]」』") == "." and _is_abbreviation(text, pos):
+        first = token[0]
+        if first == "." and token.rstrip(_CLOSERS) == "." and _is_abbreviation(text, pos):
             continue
-        if token[0] in ".!?…":
-            rest = text[end : end + 3].lstrip(" \t")
-            if rest[:1].islower() or rest[:1] in ",;:":
+        if first in ".!?…":
+            nxt = text[end : end + 3].lstrip(" \t")[:1]
+            if nxt.islower() or nxt in (",", ";", ":"):
                 continue  # "Buy now," he said / "... fell. and then"
         if closes and _REPORTING_TAIL.match(text, end):
             continue  # “…。”该公司董事长表示。 / "…." Smith said.
@@ -139,9 +149,6 @@ def split_sentences(text: str, base: int = 0) -> Iterator[Sentence]:
 def _emit(text: str, start: int, end: int, base: int) -> Iterator[Sentence]:
     chunk = text[start:end]
     stripped = chunk.strip()
-    if not stripped:
-        return
-    lead = len(chunk) - len(chunk.lstrip())
-    s = start + lead
-    e = s + len(stripped)
-    yield Sentence(base + s, base + e, stripped)
+    if stripped:
+        s = start + len(chunk) - len(chunk.lstrip())
+        yield Sentence(base + s, base + s + len(stripped), stripped)
