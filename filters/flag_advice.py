@@ -360,12 +360,21 @@ _PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»‹›–—�
 _TOKEN_TABLE = str.maketrans({ch: " " for ch in _PUNCTUATION})
 
 
+_FLAT_BYTES = bytes(
+    32 if (chr(i) in _PUNCTUATION or chr(i) == "?") else i for i in range(256)
+)
+
+
 def flatten(text: str) -> str:
-    """Lower-cased text with punctuation as spaces, same length as ``text``."""
-    flat = text.lower().translate(_TOKEN_TABLE)
-    if len(flat) == len(text):
-        return flat
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text).translate(_TOKEN_TABLE)
+    """Lower-cased text with punctuation as spaces, same length as ``text``.
+
+    Encoded as Latin-1 (other characters become "?", then a space) so one C-speed bytes
+    translation does the work; the advice gate only needs the words of spaced scripts.
+    """
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.encode("latin-1", "replace").translate(_FLAT_BYTES).decode("latin-1")
 
 
 def word_tokens(flat: str) -> set[str]:
@@ -767,9 +776,12 @@ class _LanguageIndex:
                 i = len(self.cuers)
                 self.cuers.append(_Cuer(rule, cp.role, cp.pattern, cp.clause_start))
                 pre = prefix_literals(cp.pattern, self.spaced)
-                if pre and len(pre) <= self._MAX_PREFIXES:
+                if pre and (self.spaced or len(pre) <= self._MAX_PREFIXES):
                     self.prefixes[i] = pre
-                literals = required_literals(cp.pattern, self.spaced) or pre
+                if not self.spaced and i in self.prefixes:
+                    literals = pre  # the gate's hits then give the positions to match at
+                else:
+                    literals = required_literals(cp.pattern, self.spaced) or pre
                 if self.spaced and literals:
                     others = [x for x in required_word_sets(cp.pattern) if x != literals]
                     if others:
@@ -792,6 +804,11 @@ class _LanguageIndex:
             )
             self._closure[longest] = found
         return found
+
+    def _hits_in(self, lowered: str, start: int, end: int) -> list[tuple[int, str]]:
+        if self.gate is None:
+            return []
+        return [(m.start(), m.group()) for m in self.gate.finditer(lowered, start, end)]
 
     def hits(self, lowered: str) -> list[tuple[int, str]]:
         """``(position, literal)`` for every gate literal in the text (unspaced scripts)."""
@@ -821,9 +838,18 @@ class _LanguageIndex:
             also = self.also
             ids = {i for i in ids if i not in also or all(not words.isdisjoint(x) for x in also[i])}
         else:
-            for _, found in hits if hits is not None else self.hits(lowered[start:end]):
+            out_zh: dict[int, list[int] | None] = {i: None for i in self.always}
+            for pos, found in hits if hits is not None else self._hits_in(lowered, start, end):
                 for lit in self._literals_at(found):
-                    ids.update(self.by_literal[lit])
+                    for i in self.by_literal[lit]:
+                        if i in self.prefixes:
+                            got = out_zh.get(i, [])
+                            if got is not None:
+                                got.append(pos)
+                                out_zh[i] = got
+                        else:
+                            out_zh[i] = None
+            return out_zh
         out: dict[int, list[int] | None] = {}
         seen: dict[str, list[int]] = {}
         starts: list[int] | None = None
@@ -910,7 +936,7 @@ _ZH_CLAUSE_BREAKS = "，,、。！？!?；;：:（(\n“”「」 "
 _ZH_OPENERS = re.compile(r"\s*(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*|\d{1,2}[.)、]\s*)?(?:所以|那就|那么|因此|就|现在|今天)?\s*")
 
 
-_EN_BREAK_AT = re.compile(r"[.!?;:…—–(\"“”]\s*|,\s*(?=(?:so|and|then|but|or)\b)|\b(?:so|then)\s+", _I)
+_EN_BREAK_AT = re.compile(r"[.!?;:…—–(\"“”]\s*|,\s*(?=(?:so|and|then|but|or)\b)| (?:so|then) +", _I)
 _ZH_BREAK_AT = re.compile(r"[，,、。！？!?；;：:（(“”「」]\s*")
 
 
