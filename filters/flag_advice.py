@@ -155,6 +155,8 @@ _EN_FRAME = re.compile(
     r"|\b(?P<f>in\s+a\s+(?:research\s+)?(?:note|report|statement|post|letter|interview|memo|"
     r"filing|tweet|blog\s+post|video|podcast|presentation)|in\s+an\s+interview|"
     r"told\s+(?:reporters|clients|investors|" + _EN_NAME + r"))\b"
+    r"|\b(?P<h>" + _EN_NAME + r")\b[^.;:!?]{0,100}?\bby\s+(?:posting|sharing|tweeting|writing|saying|"
+    r"arguing|predicting|warning|claiming|publishing|pointing\s+to)\b"
     r"|\b(?P<g>(?:options|futures|prediction|derivatives|betting)\s+markets?|polymarket|kalshi|"
     r"(?:the\s+)?consensus|odds)\b",
     _I,
