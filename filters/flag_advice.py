@@ -538,7 +538,7 @@ def _required_words(
     i = 0
     while i < len(items):
         j = i
-        while j < len(items) and _strings([items[j]]) is not None:
+        while j < len(items) and items[j][0] is not _sre.AT and _strings([items[j]]) is not None:
             j += 1
         if j > i:  # a run of required literal-only items
             strings = _strings(items[i:j])
@@ -626,7 +626,7 @@ def _prefixes(items: Any, right_safe: bool, spaced: bool) -> frozenset[str] | No
             i += 1
             continue
         j = i
-        while j < len(items) and _strings([items[j]]) is not None:
+        while j < len(items) and items[j][0] is not _sre.AT and _strings([items[j]]) is not None:
             j += 1
         if j > i:
             strings = _strings(items[i:j])
@@ -778,7 +778,9 @@ class _LanguageIndex:
                 i = len(self.cuers)
                 self.cuers.append(_Cuer(rule, cp.role, cp.pattern, cp.clause_start))
                 pre = prefix_literals(cp.pattern, self.spaced)
-                if pre and (self.spaced or len(pre) <= self._MAX_PREFIXES):
+                if pre and (
+                    self.spaced or (len(pre) <= self._MAX_PREFIXES and min(map(len, pre)) >= 2)
+                ):
                     self.prefixes[i] = pre
                 if not self.spaced and i in self.prefixes:
                     literals = pre  # the gate's hits then give the positions to match at
@@ -808,15 +810,27 @@ class _LanguageIndex:
         return found
 
     def _hits_in(self, lowered: str, start: int, end: int) -> list[tuple[int, str]]:
+        """``(position, longest literal there)`` for every literal in ``[start, end)``.
+
+        The scan skips past each match, so the positions inside a match are tried again
+        one by one: a literal may begin inside another ("即可领取" holds "领取").
+        """
         if self.gate is None:
             return []
-        return [(m.start(), m.group()) for m in self.gate.finditer(lowered, start, end)]
+        out = []
+        gate = self.gate
+        for m in gate.finditer(lowered, start, end):
+            pos = m.start()
+            out.append((pos, m.group()))
+            for k in range(pos + 1, m.end()):
+                inner = gate.match(lowered, k, end)
+                if inner is not None:
+                    out.append((k, inner.group()))
+        return out
 
     def hits(self, lowered: str) -> list[tuple[int, str]]:
         """``(position, literal)`` for every gate literal in the text (unspaced scripts)."""
-        if self.gate is None:
-            return []
-        return [(m.start(), m.group()) for m in self.gate.finditer(lowered)]
+        return self._hits_in(lowered, 0, len(lowered))
 
     def plan(
         self,
@@ -857,13 +871,11 @@ class _LanguageIndex:
         starts: list[int] | None = None
         for i in ids:
             pre = self.prefixes.get(i)
+            anchored = self.cuers[i].clause_start
+            if anchored and starts is None:
+                starts = [start + x for x in clause_starts(sentence, self.language)]
             if pre is None:
-                if self.cuers[i].clause_start:
-                    if starts is None:
-                        starts = [start + x for x in clause_starts(sentence, self.language)]
-                    out[i] = starts
-                else:
-                    out[i] = None
+                out[i] = starts if anchored else None
                 continue
             positions: list[int] = []
             for lit in pre if words is None else pre.intersection(words):
@@ -875,6 +887,9 @@ class _LanguageIndex:
                         else _positions(lowered, lit, start, end)
                     )
                 positions.extend(got)
+            if anchored and starts is not None:
+                at = set(starts)
+                positions = [p for p in positions if p in at]
             if positions:
                 out[i] = positions
         return out
@@ -924,7 +939,7 @@ def _lower(text: str) -> str:
 
 # What may stand between a clause break and a command ("Honestly, buy ..."; "- Buy ...").
 _EN_OPENERS = re.compile(
-    r"\s*(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*|\d{1,2}[.)]\s+)?"
+    r"\s*(?:[\"'“‘(\[]\s*)?(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*|\d{1,2}[.)]\s+)?"
     r"(?:(?:honestly|seriously|look|listen|guys|folks|friends|fam|frens|anon|people|ok|okay|"
     r"yes|so|now|then|today|tonight|right\s+now|this\s+week|again|instead|bottom\s+line|"
     r"my\s+advice|our\s+advice|the\s+play|pro\s+tip|tip|psa|nfa|dyor|trust\s+me|"
@@ -935,7 +950,7 @@ _EN_OPENERS = re.compile(
 _EN_CONTINUERS = re.compile(r"(?:\bso|\bthen|,\s*and|,\s*but|,\s*or)\s+(?:just\s+|simply\s+)?$", _I)
 _EN_CLAUSE_BREAKS = ".!?;:…—–()\n\"“”"
 _ZH_CLAUSE_BREAKS = "，,、。！？!?；;：:（(\n“”「」 "
-_ZH_OPENERS = re.compile(r"\s*(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*|\d{1,2}[.)、]\s*)?(?:所以|那就|那么|因此|就|现在|今天)?\s*")
+_ZH_OPENERS = re.compile(r"\s*(?:[“‘「『\"'（(]\s*)?(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*|\d{1,2}[.)、]\s*)?(?:所以|那就|那么|因此|就|现在|今天)?\s*")
 
 
 _EN_BREAK_AT = re.compile(r"[.!?;:…—–(\"“”]\s*|,\s*(?=(?:so|and|then|but|or)\b)| (?:so|then) +", _I)
