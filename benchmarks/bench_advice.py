@@ -71,9 +71,7 @@ def bench_sentences(pipeline: filters.Pipeline, path: Path, show_errors: bool) -
         hits = flagged(result)
         gold = row["label"] == "advice"
         pred = bool(hits)
-        key = {(True, True): "tp", (False, True): "fp", (True, False): "fn"}.get(
-            (gold, pred), "tn"
-        )
+        key = {(True, True): "tp", (False, True): "fp", (True, False): "fn"}.get((gold, pred), "tn")
         counts[lang][key] += 1
         if gold:
             per_cat[(lang, row["category"])]["tp" if pred else "fn"] += 1
@@ -81,9 +79,13 @@ def bench_sentences(pipeline: filters.Pipeline, path: Path, show_errors: bool) -
             fp_tags[lang][row["why"].split(":")[0].removeprefix("near-miss ").strip()] += 1
         if gold != pred:
             got = ", ".join(f"{f.name}:{f.severity}" for f in hits) or "-"
-            errors.append(f"  {key.upper()} {row['id']} [{row['category'] or row['why']}] got {got}\n      {row['text']}")
+            errors.append(
+                f"  {key.upper()} {row['id']} [{row['category'] or row['why']}] got {got}\n      {row['text']}"
+            )
     print(f"{path.name}: {len(rows)} sentences, Pipeline.check(text, language=lang)")
-    print(f"  {'lang':4} {'n':>4} {'tp':>4} {'fp':>4} {'fn':>4} {'prec':>6} {'recall':>6} {'F1':>6}")
+    print(
+        f"  {'lang':4} {'n':>4} {'tp':>4} {'fp':>4} {'fn':>4} {'prec':>6} {'recall':>6} {'F1':>6}"
+    )
     for lang in sorted(counts):
         c = counts[lang]
         p, r, f = prf(c["tp"], c["fp"], c["fn"])
@@ -141,10 +143,14 @@ def bench_pages(pipeline: filters.Pipeline, show_errors: bool) -> None:
                 s is not None and h.span.start < s[1] and s[0] < h.span.end for s in excused
             ):
                 false_alarms += 1
-                details.append(f"  FALSE ALARM {label['id']} {h.rule}: {clean[h.span.start:h.span.end][:160]!r}")
+                details.append(
+                    f"  FALSE ALARM {label['id']} {h.rule}: {clean[h.span.start : h.span.end][:160]!r}"
+                )
     print(f"pages/labels.jsonl: {pages} English and Chinese pages, Pipeline.check(text)")
     print(f"  labelled advice sentences caught: {caught}/{total}")
-    print(f"  publisher-voice advice findings outside labelled advice/borderline sentences: {false_alarms}")
+    print(
+        f"  publisher-voice advice findings outside labelled advice/borderline sentences: {false_alarms}"
+    )
     if show_errors and details:
         print("\n".join(details))
 
@@ -186,7 +192,11 @@ def bench_speed(pipeline: filters.Pipeline, repeat: int) -> None:
         cpu: list[float] = []
         n_findings = 0
         for text in texts:
-            ctx = Context(doc=load_document(text, "text"), rules=pipeline.rules, options=Options(language=lang))
+            ctx = Context(
+                doc=load_document(text, "text"),
+                rules=pipeline.rules,
+                options=Options(language=lang),
+            )
             for name in ("detect_language", "strip_chrome", "check_disclosures"):
                 stages[name].run(ctx)
             if ctx._text is None:
@@ -230,7 +240,9 @@ def main() -> None:
     if not args.no_quality:
         bench_sentences(pipeline, CORPUS / "advice" / "dev.jsonl", args.errors)
         if args.own:
-            bench_sentences(pipeline, ROOT / "tests" / "data" / "advice_sentences.jsonl", args.errors)
+            bench_sentences(
+                pipeline, ROOT / "tests" / "data" / "advice_sentences.jsonl", args.errors
+            )
         bench_pages(pipeline, args.errors)
     if not args.no_speed:
         bench_speed(pipeline, args.repeat)

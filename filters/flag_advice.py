@@ -40,7 +40,9 @@ except ImportError:  # pragma: no cover
     import sre_parse as _sre
 
 _REPEATS = tuple(
-    getattr(_sre, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(_sre, name)
+    getattr(_sre, name)
+    for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+    if hasattr(_sre, name)
 )
 _PRECEDENCE = {c: i for i, c in enumerate(ADVICE_CATEGORIES)}
 _UNSPACED = frozenset({"zh", "ja"})
@@ -145,7 +147,9 @@ _EN_FRAME = re.compile(
     r"\baccording\s+to\s+(?P<a>[^,.;:!?]{2,60})"
     r"|\b(?:per|citing)\s+(?P<b>" + _EN_NAME + r")"
     r"|(?:[,”\"’']\s*)(?:said|says|wrote|writes|noted|added|argued|warned|predicts|predicted|"
-    r"told|tweeted|posted)\s+(?P<c>" + _EN_NAME + r"|(?:the|an?|one|its)\s+[\w-]+(?:\s+[\w-]+){0,2})"
+    r"told|tweeted|posted)\s+(?P<c>"
+    + _EN_NAME
+    + r"|(?:the|an?|one|its)\s+[\w-]+(?:\s+[\w-]+){0,2})"
     r"|\b(?P<d>" + _EN_SUBJECT + r")\s+" + _EN_ADVERBS + _EN_VERB + r"\b"
     r"|\b(?P<e>(?:[\w-]+\s+){0,3}?(?:data|figures|statistics|filings?|records|surveys?|polls?|"
     r"stud(?:y|ies)|reports?|research|analysis|estimates|charts?|models?))\s+(?:from\s+"
@@ -155,7 +159,9 @@ _EN_FRAME = re.compile(
     r"|\b(?P<f>in\s+a\s+(?:research\s+)?(?:note|report|statement|post|letter|interview|memo|"
     r"filing|tweet|blog\s+post|video|podcast|presentation)|in\s+an\s+interview|"
     r"told\s+(?:reporters|clients|investors|" + _EN_NAME + r"))\b"
-    r"|\b(?P<h>" + _EN_NAME + r")\b[^.;:!?]{0,100}?\bby\s+(?:posting|sharing|tweeting|writing|saying|"
+    r"|\b(?P<h>"
+    + _EN_NAME
+    + r")\b[^.;:!?]{0,100}?\bby\s+(?:posting|sharing|tweeting|writing|saying|"
     r"arguing|predicting|warning|claiming|publishing|pointing\s+to)\b"
     r"|\b(?P<g>(?:options|futures|prediction|derivatives|betting)\s+markets?|polymarket|kalshi|"
     r"(?:the\s+)?consensus|odds)\b",
@@ -225,7 +231,10 @@ _ZH_VERB = (
 _ZH_FRAME = re.compile(
     r"据(?P<a>[^，。；：！？“”]{1,25}?)(?:表示|称|报道|消息|透露|介绍|预测|预计|指出|数据|"
     r"统计|调查|显示|了解|获悉|测算|估计|援引|分析)"
-    r"|(?:^|(?<=[，。；：！？\s]))(?!" + _ZH_OWN + r")(?P<b>[^，。；：！？“”\s]{2,25}?)" + _ZH_VERB
+    r"|(?:^|(?<=[，。；：！？\s]))(?!"
+    + _ZH_OWN
+    + r")(?P<b>[^，。；：！？“”\s]{2,25}?)"
+    + _ZH_VERB
     + r"|(?P<c>[^，。；：！？“”]{0,20}?"
     + _ZH_ROLE
     + r")(?:[^，。；：！？“”]{0,12}?)(?:建议|推荐|给予|维持|上调|下调|重申|预计|认为)"
@@ -235,7 +244,9 @@ _ZH_PROMOTION = re.compile(
     r"公安|通报|受害|被骗|监管|证监会|处罚|罚款|罚单|被罚|查处|立案|叫停|整治|禁止|严禁|不得|"
     r"警示|谨防|警惕|揭露|曝光|投诉|维权|起诉|判决|违规|违法|整改|约谈"
 )
-_ZH_QUOTES = re.compile(r"“[^”\n]{1,600}”|「[^」\n]{1,600}」|『[^』\n]{1,600}』|\"[^\"\n]{1,600}\"|‘[^’\n]{1,300}’")
+_ZH_QUOTES = re.compile(
+    r"“[^”\n]{1,600}”|「[^」\n]{1,600}」|『[^』\n]{1,600}』|\"[^\"\n]{1,600}\"|‘[^’\n]{1,300}’"
+)
 _ZH_NEGATION = re.compile(
     r"(?:不(?![少断仅妨错停管论久到止亚是但过然单同])|没(?!错)|没有|并非|并不|非(?!常)|"
     r"未(?!来)|别(?!人|的)|勿|切勿|不要|不得|禁止|严禁|无(?![论疑脑])|难以|谨防|警惕|远离|"
@@ -358,13 +369,13 @@ _MAX_STRINGS = 400
 # Word tokens for the gate: lower case, every punctuation mark (apostrophes, "$" and "%"
 # included) replaced by one space, so the "flat" text keeps the original offsets and a
 # sentence's words are ``flat[start:end].split()``. Patterns' literals go through the same.
-_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»‹›–—…•·、，。！？：；（）【】《》「」『』\t\r\n\u00a0"
+_PUNCTUATION = (
+    "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~“”‘’«»‹›–—…•·、，。！？：；（）【】《》「」『』\t\r\n\u00a0"
+)
 _TOKEN_TABLE = str.maketrans({ch: " " for ch in _PUNCTUATION})
 
 
-_FLAT_BYTES = bytes(
-    32 if (chr(i) in _PUNCTUATION or chr(i) == "?") else i for i in range(256)
-)
+_FLAT_BYTES = bytes(32 if (chr(i) in _PUNCTUATION or chr(i) == "?") else i for i in range(256))
 
 
 def flatten(text: str) -> str:
@@ -678,7 +689,7 @@ def prefix_literals(pattern: re.Pattern[str], spaced: bool = True) -> frozenset[
 
 
 def _unfactor(items: Any) -> list[Any]:
-    """Undo the parser's prefix factoring: ``\\bf(?:or...|ree...)`` -> ``(?:for...|free...)``.
+    """Undo the parser's prefix factoring: ``f(?:or...|ree...)`` -> ``(?:for...|free...)``.
 
     Word analysis needs whole words, and the parser moves the common first letters of
     alternatives out in front of the branch.
@@ -948,9 +959,11 @@ _EN_OPENERS = re.compile(
     _I,
 )
 _EN_CONTINUERS = re.compile(r"(?:\bso|\bthen|,\s*and|,\s*but|,\s*or)\s+(?:just\s+|simply\s+)?$", _I)
-_EN_CLAUSE_BREAKS = ".!?;:…—–()\n\"“”"
+_EN_CLAUSE_BREAKS = '.!?;:…—–()\n"“”'
 _ZH_CLAUSE_BREAKS = "，,、。！？!?；;：:（(\n“”「」 "
-_ZH_OPENERS = re.compile(r"\s*(?:[“‘「『\"'（(]\s*)?(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*|\d{1,2}[.)、]\s*)?(?:所以|那就|那么|因此|就|现在|今天)?\s*")
+_ZH_OPENERS = re.compile(
+    r"\s*(?:[“‘「『\"'（(]\s*)?(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*|\d{1,2}[.)、]\s*)?(?:所以|那就|那么|因此|就|现在|今天)?\s*"
+)
 
 
 _EN_BREAK_AT = re.compile(r"[.!?;:…—–(\"“”]\s*|,\s*(?=(?:so|and|then|but|or)\b)| (?:so|then) +", _I)
@@ -963,12 +976,12 @@ def clause_starts(sentence: str, language: str) -> list[int]:
     breaks = _ZH_BREAK_AT if zh else _EN_BREAK_AT
     openers = _ZH_OPENERS if zh else _EN_OPENERS
     out = {0}
-    for m in breaks.finditer(sentence):
-        out.add(m.end())
+    for brk in breaks.finditer(sentence):
+        out.add(brk.end())
     for pos in list(out):
-        m = openers.match(sentence, pos)
-        if m is not None:
-            out.add(m.end())
+        opener = openers.match(sentence, pos)
+        if opener is not None:
+            out.add(opener.end())
     return sorted(p for p in out if p < len(sentence))
 
 
@@ -1024,10 +1037,7 @@ class FlagAdvice:
         for rule in self.rules:
             for lang in rule.languages:
                 by_language.setdefault(lang, []).append(rule)
-        self._index = {
-            lang: _LanguageIndex(rs, lang)
-            for lang, rs in by_language.items()
-        }
+        self._index = {lang: _LanguageIndex(rs, lang) for lang, rs in by_language.items()}
         self._document_rules: dict[str, DocumentRule] = {}
         for rule in rules.of_kind("document"):
             if rule.check == "advice_no_risk_wording":
@@ -1082,14 +1092,19 @@ class FlagAdvice:
                 if s == e:
                     continue
                 rel = s - sentence.start
-                if positions is None and cuer.clause_start and not opens_clause(
-                    sentence.text, rel, language
+                if (
+                    positions is None
+                    and cuer.clause_start
+                    and not opens_clause(sentence.text, rel, language)
                 ):
                     continue
                 if rule.id not in blocked:
                     exc = rule.compiled_exceptions
                     blocked[rule.id] = (
-                        [(x.start(), x.end()) for x in exc.finditer(text, sentence.start, sentence.end)]
+                        [
+                            (x.start(), x.end())
+                            for x in exc.finditer(text, sentence.start, sentence.end)
+                        ]
                         if exc
                         else []
                     )
@@ -1117,7 +1132,9 @@ class FlagAdvice:
             if end - start > 1:
                 own = None
                 if hits is not None:
-                    own = hits[bisect.bisect_left(hit_pos, start) : bisect.bisect_left(hit_pos, end)]
+                    own = hits[
+                        bisect.bisect_left(hit_pos, start) : bisect.bisect_left(hit_pos, end)
+                    ]
                 line = Sentence(start, end, text[start:end])
                 plan = index.plan(lowered, start, end, own, line.text)
                 cues = self._cues_in(text, line, plan, index, language) if plan else []
@@ -1158,7 +1175,9 @@ class FlagAdvice:
             window = self._clause_before(sentence, cue.start, g)
             neg = g.negation.search(window)
             if neg:
-                reading.notes.append(Signal(name="negated (R4)", text=f"{neg.group()} … {cue.text}"))
+                reading.notes.append(
+                    Signal(name="negated (R4)", text=f"{neg.group()} … {cue.text}")
+                )
                 continue
             kept.append(cue)
         if not kept:
@@ -1311,9 +1330,7 @@ class FlagAdvice:
             severity=severity,
         )
 
-    def _check_balance(
-        self, ctx: Context, language: str, text: str, own: list[Sentence]
-    ) -> None:
+    def _check_balance(self, ctx: Context, language: str, text: str, own: list[Sentence]) -> None:
         """Advice-heavy article with no risk wording outside the advice itself."""
         rule = self._document_rules.get(language)
         if rule is None or len(own) < _UNBALANCED_MIN_SENTENCES:

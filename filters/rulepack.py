@@ -359,7 +359,11 @@ class AdviceRule(RuleBase, PatternFields):
         phrases = phrase_regex(self.phrases)
         if phrases is not None:
             out.append(CuePattern("claim", phrases, False, "phrases"))
-        for role, field in (("claim", "regex"), ("imperative", "imperative"), ("rhetorical", "rhetorical")):
+        for role, field in (
+            ("claim", "regex"),
+            ("imperative", "imperative"),
+            ("rhetorical", "rhetorical"),
+        ):
             for i, raw in enumerate(getattr(self, field)):
                 body, anchored = self.expand(raw)
                 out.append(CuePattern(role, compile_pattern(body), anchored, f"{field}[{i}]"))

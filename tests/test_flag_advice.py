@@ -21,9 +21,7 @@ TARGETS = {"en": (0.90, 0.85), "zh": (0.85, 0.80)}  # precision, recall
 
 
 def advice(pipeline: filters.Pipeline, text: str, lang: str = "en") -> list[filters.Finding]:
-    return [
-        f for f in pipeline.check(text, language=lang).findings if f.category == "advice"
-    ]
+    return [f for f in pipeline.check(text, language=lang).findings if f.category == "advice"]
 
 
 def flagged(pipeline: filters.Pipeline, text: str, lang: str = "en") -> list[filters.Finding]:
@@ -36,7 +34,10 @@ def flagged(pipeline: filters.Pipeline, text: str, lang: str = "en") -> list[fil
 @pytest.mark.parametrize(
     "text, speaker",
     [
-        ("Analysts at Harbor Digital said investors should buy the token.", "Analysts at Harbor Digital"),
+        (
+            "Analysts at Harbor Digital said investors should buy the token.",
+            "Analysts at Harbor Digital",
+        ),
         ("According to the CEO, the coin will hit $10 by June.", "the CEO"),
         ("'Buy every dip,' the fund manager told clients on Tuesday.", "the fund manager"),
         ("Bitcoin will reach $200,000 next year, Standard Chartered said.", "Standard Chartered"),
@@ -53,7 +54,10 @@ def test_reported_speech_is_recorded_at_info_with_its_speaker(
 
 @pytest.mark.parametrize(
     "text",
-    ["据彭博社报道，分析师建议投资者逢低买入比特币。", "某交易所创始人称，以太坊年底必破一万美元。"],
+    [
+        "据彭博社报道，分析师建议投资者逢低买入比特币。",
+        "某交易所创始人称，以太坊年底必破一万美元。",
+    ],
 )
 def test_chinese_reported_speech_is_not_the_publishers_voice(
     pipeline: filters.Pipeline, text: str
@@ -71,7 +75,9 @@ def test_the_publishers_own_voice_is_flagged_with_speaker_none(pipeline: filters
 
 def test_adopting_a_reported_view_makes_it_advice(pipeline: filters.Pipeline) -> None:
     assert not flagged(pipeline, "Analysts think the token will hit $5 next month.")
-    assert flagged(pipeline, "Analysts think the token will hit $5 next month, and they're right, so get in.")
+    assert flagged(
+        pipeline, "Analysts think the token will hit $5 next month, and they're right, so get in."
+    )
 
 
 def test_an_own_clause_after_a_report_is_flagged_r8(pipeline: filters.Pipeline) -> None:
@@ -81,7 +87,9 @@ def test_an_own_clause_after_a_report_is_flagged_r8(pipeline: filters.Pipeline) 
 
 
 def test_advice_appended_to_a_fact_is_flagged_r8(pipeline: filters.Pipeline) -> None:
-    assert flagged(pipeline, "Solana fell 6% on Monday, which is a gift for anyone building a position.")
+    assert flagged(
+        pipeline, "Solana fell 6% on Monday, which is a gift for anyone building a position."
+    )
 
 
 # -- form (R3-R7, R9) -------------------------------------------------------------------
@@ -118,7 +126,9 @@ def test_near_misses_are_not_flagged(pipeline: filters.Pipeline, text: str) -> N
         "Park $2k here and you'll be retiring early.",
     ],
 )
-def test_forms_that_still_push_the_reader_are_flagged(pipeline: filters.Pipeline, text: str) -> None:
+def test_forms_that_still_push_the_reader_are_flagged(
+    pipeline: filters.Pipeline, text: str
+) -> None:
     assert flagged(pipeline, text), text
 
 
@@ -128,7 +138,11 @@ def test_a_negated_call_to_sell_is_still_a_call_to_hold(pipeline: filters.Pipeli
 
 @pytest.mark.parametrize(
     "text",
-    ["比特币还能涨吗？", "本文不构成任何投资建议，投资者据此操作，风险自担。", "警方提醒，承诺“稳赚不赔”的项目都是诈骗。"],
+    [
+        "比特币还能涨吗？",
+        "本文不构成任何投资建议，投资者据此操作，风险自担。",
+        "警方提醒，承诺“稳赚不赔”的项目都是诈骗。",
+    ],
 )
 def test_chinese_near_misses(pipeline: filters.Pipeline, text: str) -> None:
     assert not flagged(pipeline, text, "zh"), text
@@ -171,14 +185,18 @@ def test_the_span_is_the_sentence_in_the_clean_text(pipeline: filters.Pipeline) 
 # -- the article as a whole -------------------------------------------------------------
 
 
-def test_an_article_full_of_calls_and_no_risk_wording_is_a_finding(pipeline: filters.Pipeline) -> None:
+def test_an_article_full_of_calls_and_no_risk_wording_is_a_finding(
+    pipeline: filters.Pipeline,
+) -> None:
     text = "Grab ether now.\nBitcoin will hit $150,000 soon.\nThe bottom is in for solana.\nLoad up on LINK today."
     assert any(f.rule == "ADV-000" for f in advice(pipeline, text))
     balanced = text + "\nCrypto prices are volatile and you could lose all of your money."
     assert not any(f.rule == "ADV-000" for f in advice(pipeline, balanced))
 
 
-def test_risk_wording_inside_the_advice_itself_does_not_balance_it(pipeline: filters.Pipeline) -> None:
+def test_risk_wording_inside_the_advice_itself_does_not_balance_it(
+    pipeline: filters.Pipeline,
+) -> None:
     text = "Grab ether now.\nBitcoin will hit $150,000 soon.\nForget the risk warnings and load up on LINK today."
     assert any(f.rule == "ADV-000" for f in advice(pipeline, text))
 
@@ -257,7 +275,9 @@ def test_gated_matching_finds_exactly_what_a_full_scan_finds(pipeline: filters.P
                     if cuer.clause_start and not opens_clause(sent.text, s, lang):
                         continue
                     slow.add((cuer.rule.id, s, sent.text[s : m.end()]))
-            assert {x[:2] for x in slow} <= {x[:2] for x in fast} | _blocked(stage, sent.text, lang), (
+            assert {x[:2] for x in slow} <= {x[:2] for x in fast} | _blocked(
+                stage, sent.text, lang
+            ), (
                 text,
                 slow - fast,
             )

@@ -22,7 +22,10 @@ def texts(text: str) -> list[str]:
             "Analysts at J.P. Morgan said the U.S. market is strong. Buy now!",
             ["Analysts at J.P. Morgan said the U.S. market is strong.", "Buy now!"],
         ),
-        ("Mt. Gox creditors may sell. Prices fell.", ["Mt. Gox creditors may sell.", "Prices fell."]),
+        (
+            "Mt. Gox creditors may sell. Prices fell.",
+            ["Mt. Gox creditors may sell.", "Prices fell."],
+        ),
         (
             "Shares of META.US rose 3.5% to $512.40. Volume doubled.",
             ["Shares of META.US rose 3.5% to $512.40.", "Volume doubled."],
@@ -33,7 +36,9 @@ def texts(text: str) -> list[str]:
         ("Sell in May? No.", ["Sell in May?", "No."]),
     ],
 )
-def test_abbreviations_tickers_prices_and_decimals_do_not_split(text: str, expected: list[str]) -> None:
+def test_abbreviations_tickers_prices_and_decimals_do_not_split(
+    text: str, expected: list[str]
+) -> None:
     assert texts(text) == expected
 
 
