@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import filters
-from filters.flag_advice import FlagAdvice, clause_starts, opens_clause, required_literals
+from filters.advice_index import clause_starts, opens_clause, required_literals
+from filters.flag_advice import FlagAdvice
 from filters.segment import split_sentences
 from tests.conftest import shared_path
 
