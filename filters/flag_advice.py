@@ -471,12 +471,10 @@ class FlagAdvice:
         while start < size:
             end = text.find("\n", start)
             end = size if end < 0 else end
-            if end - start > 1:
-                own = None
-                if hits is not None:
-                    own = hits[
-                        bisect.bisect_left(hit_pos, start) : bisect.bisect_left(hit_pos, end)
-                    ]
+            own = None
+            if hits is not None:
+                own = hits[bisect.bisect_left(hit_pos, start) : bisect.bisect_left(hit_pos, end)]
+            if end - start > 1 and (own is None or own or index.always):
                 line = Sentence(start, end, text[start:end])
                 plan = index.plan(lowered, start, end, own, line.text)
                 cues = self._cues_in(text, line, plan, index, language) if plan else []
