@@ -193,7 +193,10 @@ def _optional(item: Any) -> bool:
 def _safe_after(items: list[Any], j: int, outer: bool) -> bool:
     """Whether what follows position ``j`` (skipping optional items) starts with a non-word."""
     while j < len(items):
-        if _zero_width(items[j]) and items[j][0] is not _sre.AT:
+        op, av = items[j]
+        if op is _sre.ASSERT and av[0] == 1 and list(av[1]) and _first_safe(list(av[1])[0]):
+            return True  # a lookahead for a space or punctuation, e.g. (?=\s)
+        if _zero_width(items[j]) and op is not _sre.AT:
             j += 1
             continue
         if _optional(items[j]):
@@ -234,7 +237,7 @@ def _required_words(
     i = 0
     while i < len(items):
         j = i
-        while j < len(items) and items[j][0] is not _sre.AT and _strings([items[j]]) is not None:
+        while j < len(items) and not _zero_width(items[j]) and _strings([items[j]]) is not None:
             j += 1
         if j > i:  # a run of required literal-only items
             strings = _strings(items[i:j])
@@ -322,7 +325,7 @@ def _prefixes(items: Any, right_safe: bool, spaced: bool) -> frozenset[str] | No
             i += 1
             continue
         j = i
-        while j < len(items) and items[j][0] is not _sre.AT and _strings([items[j]]) is not None:
+        while j < len(items) and not _zero_width(items[j]) and _strings([items[j]]) is not None:
             j += 1
         if j > i:
             strings = _strings(items[i:j])
@@ -536,6 +539,7 @@ class LanguageIndex:
                 for lit in literals:
                     self.by_literal.setdefault(lit, []).append(i)
         self.vocabulary = frozenset(self.by_literal)
+        self._first_chars = frozenset(lit[0] for lit in self.by_literal)
         self.gate = None if self.spaced or not self.by_literal else _trie_regex(self.by_literal)
         self._closure: dict[str, tuple[str, ...]] = {}
 
@@ -559,13 +563,15 @@ class LanguageIndex:
             return []
         out = []
         gate = self.gate
+        firsts = self._first_chars
         for m in gate.finditer(lowered, start, end):
             pos = m.start()
             out.append((pos, m.group()))
             for k in range(pos + 1, m.end()):
-                inner = gate.match(lowered, k, end)
-                if inner is not None:
-                    out.append((k, inner.group()))
+                if lowered[k] in firsts:
+                    inner = gate.match(lowered, k, end)
+                    if inner is not None:
+                        out.append((k, inner.group()))
         return out
 
     def hits(self, lowered: str) -> list[tuple[int, str]]:
@@ -687,6 +693,10 @@ _EN_OPENERS = re.compile(
     r"[,:!.]?\s+(?:but\s+)?){0,3}",
     _I,
 )
+_COMMA = re.compile(r",\s+")
+_EN_SUBORDINATE = re.compile(
+    r"\s*(?:if|when|once|whenever|as\s+soon\s+as|before|after|until|unless|should|the\s+moment)\b", _I
+)
 _EN_CONTINUERS = re.compile(r"(?:\bso|\bthen|,\s*and|,\s*but|,\s*or)\s+(?:just\s+|simply\s+)?$", _I)
 _EN_CLAUSE_BREAKS = '.!?;:…—–()\n"“”'
 _ZH_CLAUSE_BREAKS = "，,、。！？!?；;：:（(\n“”「」 "
@@ -707,6 +717,8 @@ def clause_starts(sentence: str, language: str) -> list[int]:
     out = {0}
     for brk in breaks.finditer(sentence):
         out.add(brk.end())
+    if not zh and _EN_SUBORDINATE.match(sentence):
+        out.update(m.end() for m in _COMMA.finditer(sentence))
     for pos in list(out):
         opener = openers.match(sentence, pos)
         if opener is not None:
@@ -731,5 +743,9 @@ def opens_clause(sentence: str, at: int, language: str) -> bool:
         return _ZH_OPENERS.fullmatch(segment) is not None
     if _EN_OPENERS.fullmatch(segment):
         return True
+    # "If it dips below $50k, buy more": the main clause after a leading condition
+    if "," in segment and _EN_SUBORDINATE.match(segment):
+        if _EN_OPENERS.fullmatch(segment[segment.rindex(",") + 1 :]):
+            return True
     # "..., so buy now" / "noise, and keep stacking" / "so ignore it"
     return bool(_EN_CONTINUERS.search(segment))

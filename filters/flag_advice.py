@@ -560,7 +560,8 @@ class FlagAdvice:
                 named = next((f for f in frames if f.end <= qs or f.start >= qe), None)
                 # a quotation with a speaker or a report of wording anywhere in the
                 # sentence is someone else's; a long one without is a quoted source
-                words = len(sentence[qs:qe].split()) if g is _GRAMMAR["en"] else (qe - qs) // 2
+                # Chinese news puts quotation marks round a term to mention it ("抄底")
+                words = len(sentence[qs:qe].split()) if g is _GRAMMAR["en"] else 4
                 if named is not None:
                     return named.speaker
                 if words >= 4:
