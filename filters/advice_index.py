@@ -695,7 +695,8 @@ _EN_OPENERS = re.compile(
 )
 _COMMA = re.compile(r",\s+")
 _EN_SUBORDINATE = re.compile(
-    r"\s*(?:if|when|once|whenever|as\s+soon\s+as|before|after|until|unless|should|the\s+moment)\b", _I
+    r"\s*(?:if|when|once|whenever|as\s+soon\s+as|before|after|until|unless|should|the\s+moment)\b",
+    _I,
 )
 _EN_CONTINUERS = re.compile(r"(?:\bso|\bthen|,\s*and|,\s*but|,\s*or)\s+(?:just\s+|simply\s+)?$", _I)
 _EN_CLAUSE_BREAKS = '.!?;:…—–()\n"“”'
