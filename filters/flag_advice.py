@@ -226,7 +226,7 @@ _ZH_VERB = (
 _ZH_FRAME = re.compile(
     r"据(?P<a>[^，。；：！？“”]{1,25}?)(?:表示|称|报道|消息|透露|介绍|预测|预计|指出|数据|"
     r"统计|调查|显示|了解|获悉|测算|估计|援引|分析)"
-    r"|(?:^|(?<=[，。；：！？\s]))(?!"
+    r"|(?:^|(?<=[，。；：！？\s”」』]))(?!"
     + _ZH_OWN
     + r")(?P<b>[^，。；：！？“”\s]{2,25}?)"
     + _ZH_VERB
@@ -635,7 +635,16 @@ class FlagAdvice:
         chosen = reading.own or reading.reported
         if not chosen:
             return None
-        chosen = sorted(chosen, key=lambda c: (_PRECEDENCE[c.rule.advice_category], c.start))
+        seen: set[tuple[str, int, int]] = set()
+        unique = []
+        for c in sorted(chosen, key=lambda c: (_PRECEDENCE[c.rule.advice_category], c.start)):
+            # two patterns of one rule may find the same words; overlapping cues count once
+            key = (c.rule.id, c.start, c.end)
+            if key in seen or any(r == c.rule.id and s <= c.start < e for r, s, e in seen):
+                continue
+            seen.add(key)
+            unique.append(c)
+        chosen = unique
         primary = chosen[0]
         category = primary.rule.advice_category
         categories = sorted({c.rule.advice_category for c in chosen}, key=_PRECEDENCE.__getitem__)
