@@ -616,7 +616,10 @@ class FlagAdvice:
 
     def run(self, ctx: Context) -> None:
         """Judge every sentence that holds a cue, then the article as a whole."""
-        language = ctx.language if ctx.language != "und" else "en"
+        language = ctx.language
+        if language == "und":  # too short to detect: read by writing system
+            text = ctx.text
+            language = "zh" if len(_HAN.findall(text)) * 3 > len(text.strip()) else "en"
         index = self._index_for(language)
         if index is None:
             return
