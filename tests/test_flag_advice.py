@@ -318,3 +318,36 @@ def test_clause_starts_follow_breaks_and_openers() -> None:
     assert {"buy ", "load"} <= starts
     assert opens_clause(sentence, sentence.index("buy"), "en")
     assert not opens_clause("The fund will buy Nvidia.", 14, "en")
+
+
+def test_a_pack_with_an_unknown_lexicon_word_fails_at_load(tmp_path: Path) -> None:
+    pack = tmp_path / "advice_x.toml"
+    pack.write_text(
+        """[pack]
+name = "advice-x"
+version = "0.1.0"
+description = "test"
+
+[lexicon]
+coin = ['bitcoin|ether']
+
+[[rule]]
+id = "ADV-XX-001"
+name = "advice.x"
+kind = "advice"
+advice_category = "direct_recommendation"
+severity = "warning"
+languages = ["en"]
+message = "m"
+rationale = "r"
+imperative = ['{start}buy\\s+{coni}']
+[rule.examples.en]
+must_match = ["Buy bitcoin."]
+must_not_match = ["Sold bitcoin."]
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(filters.RulePackError) as info:
+        filters.load_rule_packs(pack)
+    message = str(info.value)
+    assert "ADV-XX-001" in message and "imperative[0]" in message and "{coni}" in message
