@@ -117,27 +117,28 @@ _EN_VERB = (
     r"pointed\s+out|emphasi[sz]ed|stressed|acknowledged|conceded|admitted|disclosed|revealed|"
     r"confirmed|indicated|signall?ed|hinted|speculated|boasted|touted|pitched|promised|"
     r"advertised|joked|quipped|mused|asked|wondered|posting|sharing|tweeting|writing|"
-    r"arguing|predicting|warning|saying|telling|sees|see|saw|view|views|viewed|"
-    r"set|raised|lowered|cut|put|puts|lifted|trimmed)"
+    r"arguing|predicting|warning|saying|telling|raised|lowered|cut|lifted|trimmed)"
 )
 _EN_ADVERBS = (
     r"(?:(?:has|have|had|also|repeatedly|previously|recently|reportedly|publicly|separately|"
     r"then|now|still|once|even|both|all|long|openly|privately|earlier|later|on\s+\w+day|"
     r"this\s+(?:week|month|year)|last\s+(?:week|month|year)|in\s+a\s+[\w-]+(?:\s+[\w-]+)?)\s+){0,3}"
 )
-_EN_SUBJECT = (
-    r"(?:"
-    + _EN_NAME
-    + r"(?:\s*,\s*(?:a|an|the)\s[^,]{3,60},)?(?:\s+"
-    + _EN_ROLE
-    + r")?|(?:(?:the|a|an|some|many|most|several|other|its|their|his|her|one|two|three|\d+|"
+# A named subject ("Standard Chartered", "JPMorgan's Jamie Dimon", "Tom Lee, a strategist at
+# X,"), and a role phrase ("analysts at X", "the company's chief executive", "some traders").
+_EN_NAMED = _EN_NAME + r"(?:\s*,\s*(?:a|an|the)\s[^,]{3,60},)?(?:\s+" + _EN_ROLE + r")?"
+_EN_ROLE_PHRASE = (
+    r"(?:(?:the|a|an|some|many|most|several|other|its|their|his|her|one|two|three|\d+|"
     + _EN_NAME
     + r")\s+)?(?:[\w-]+\s+){0,2}?"
     + _EN_ROLE
     + r"(?:\s+(?:at|from|of|with|on|for|polled\s+by|surveyed\s+by|led\s+by)\s+(?:"
     + _EN_NAME
-    + r"|(?:the|a|an|one)\s+[\w-]+(?:\s+[\w-]+)?))?)"
+    + r"|(?:the|a|an|one)\s+[\w-]+(?:\s+[\w-]+)?))?"
 )
+# "sees", "views", "sets", "puts" report a view only after a role ("analysts see"), not after
+# any capitalised word ("XRP sees double digits" is the publisher's own forecast).
+_EN_ROLE_VERB = r"(?:" + _EN_VERB + r"|sees|see|saw|view|views|viewed|set|put|puts)"
 _EN_FRAME = re.compile(
     r"\baccording\s+to\s+(?P<a>[^,.;:!?]{2,60})"
     r"|\b(?:per|citing)\s+(?P<b>" + _EN_NAME + r")"
@@ -145,7 +146,8 @@ _EN_FRAME = re.compile(
     r"told|tweeted|posted)\s+(?P<c>"
     + _EN_NAME
     + r"|(?:the|an?|one|its)\s+[\w-]+(?:\s+[\w-]+){0,2})"
-    r"|\b(?P<d>" + _EN_SUBJECT + r")\s+" + _EN_ADVERBS + _EN_VERB + r"\b"
+    r"|\b(?P<d>" + _EN_NAMED + r")\s+" + _EN_ADVERBS + _EN_VERB + r"\b"
+    r"|\b(?P<e2>" + _EN_ROLE_PHRASE + r")\s+" + _EN_ADVERBS + _EN_ROLE_VERB + r"\b"
     r"|\b(?P<e>(?:[\w-]+\s+){0,3}?(?:data|figures|statistics|filings?|records|surveys?|polls?|"
     r"stud(?:y|ies)|reports?|research|analysis|estimates|charts?|models?))\s+(?:from\s+"
     + _EN_NAME
