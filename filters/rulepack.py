@@ -15,11 +15,20 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from filters.errors import RulePackError
 from filters.models import Category, RulePackRef, Severity
@@ -202,6 +211,15 @@ class RuleBase(_Strict):
         return "*" in self.languages or language in self.languages
 
 
+def _check_patterns(value: list[str], label: str) -> list[str]:
+    for i, pattern in enumerate(value):
+        try:
+            compile_pattern(pattern)
+        except ValueError as exc:
+            raise ValueError(f"{label}[{i}]: {exc}") from None
+    return value
+
+
 class PatternFields(_Strict):
     """Phrases and regexes, compiled once per pack load."""
 
@@ -220,12 +238,7 @@ class PatternFields(_Strict):
     @field_validator("regex")
     @classmethod
     def _compiles(cls, value: list[str]) -> list[str]:
-        for i, pattern in enumerate(value):
-            try:
-                compile_pattern(pattern)
-            except ValueError as exc:
-                raise ValueError(f"regex[{i}]: {exc}") from None
-        return value
+        return _check_patterns(value, "regex")
 
     @cached_property
     def compiled(self) -> list[re.Pattern[str]]:
@@ -300,18 +313,97 @@ class StripRule(RuleBase, PatternFields):
         return any(p.fullmatch(line) for p in self.line_patterns)
 
 
+CLAUSE_START = "{start}"
+
+
+@dataclass(frozen=True)
+class CuePattern:
+    """One compiled advice cue: its role, whether it must open a clause, where it came from."""
+
+    role: str  # claim | imperative | rhetorical
+    pattern: re.Pattern[str]
+    clause_start: bool
+    source: str  # e.g. "imperative[3]"
+
+
 class AdviceRule(RuleBase, PatternFields):
-    """Advice: cues of one taxonomy category, judged by the speaker-aware advice engine."""
+    """Advice: cues of one taxonomy category, judged by the speaker-aware advice engine.
+
+    Cues come in three roles. ``regex`` (and ``phrases``) are claims: promises, forecasts,
+    recommendations stated as such. ``imperative`` are calls to act addressed to the reader
+    ("grab some before the listing"); after a reported statement they still speak in the
+    publisher's voice when they open a clause of their own ("..., so buy now"). ``rhetorical``
+    are negated or question forms that still push the reader to act ("never a bad time to
+    buy", "what are you waiting for?"): a negation or a question mark does not cancel them.
+    Patterns may use ``{name}`` for a word list of the pack's ``[lexicon]``; a pattern that
+    begins with ``{start}`` only counts where it opens a sentence or clause (the engine checks
+    what comes before it: nothing, a bullet, an opener such as "Honestly," or "so").
+    """
 
     kind: Literal["advice"]
     category: Literal["advice"] = "advice"
     advice_category: AdviceCategory
+    imperative: list[str] = Field(default_factory=list)
+    rhetorical: list[str] = Field(default_factory=list)
+    _lexicon: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @field_validator("imperative", "rhetorical")
+    @classmethod
+    def _cues_compile(cls, value: list[str]) -> list[str]:
+        return _check_patterns(value, "pattern")
 
     @model_validator(mode="after")
     def _has_patterns(self) -> AdviceRule:
-        if not (self.phrases or self.regex):
-            raise ValueError("an advice rule needs phrases or regex")
+        if not (self.phrases or self.regex or self.imperative or self.rhetorical):
+            raise ValueError("an advice rule needs phrases, regex, imperative or rhetorical cues")
         return self
+
+    def expand(self, pattern: str) -> tuple[str, bool]:
+        """``pattern`` with the lexicon expanded, and whether it must open a clause."""
+        anchored = pattern.startswith(CLAUSE_START)
+        body = pattern[len(CLAUSE_START) :] if anchored else pattern
+        if CLAUSE_START in body:
+            raise ValueError("{start} may only begin a pattern")
+        return expand_lexicon(body, self._lexicon), anchored
+
+    @cached_property
+    def cue_patterns(self) -> list[CuePattern]:
+        """Every cue, compiled once, lexicon expanded."""
+        out: list[CuePattern] = []
+        phrases = phrase_regex(self.phrases)
+        if phrases is not None:
+            out.append(CuePattern("claim", phrases, False, "phrases"))
+        for role, field in (
+            ("claim", "regex"),
+            ("imperative", "imperative"),
+            ("rhetorical", "rhetorical"),
+        ):
+            for i, raw in enumerate(getattr(self, field)):
+                body, anchored = self.expand(raw)
+                out.append(CuePattern(role, compile_pattern(body), anchored, f"{field}[{i}]"))
+        return out
+
+    @cached_property
+    def compiled(self) -> list[re.Pattern[str]]:
+        """Every cue pattern, lexicon expanded (what :meth:`find` runs)."""
+        return [c.pattern for c in self.cue_patterns]
+
+
+_LEXICON_REF = re.compile(r"\{(?!start\})([a-z][a-z0-9_]*)\}")
+
+
+def expand_lexicon(pattern: str, lexicon: dict[str, str], _depth: int = 0) -> str:
+    """Replace ``{name}`` by ``(?:entry)``; entries may refer to other entries."""
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in lexicon:
+            raise ValueError(f"unknown lexicon entry {{{name}}}")
+        if _depth > 4:
+            raise ValueError(f"lexicon entry {{{name}}} refers to itself")
+        return "(?:" + expand_lexicon(lexicon[name], lexicon, _depth + 1) + ")"
+
+    return _LEXICON_REF.sub(sub, pattern)
 
 
 class TriggerFields(_Strict):
@@ -518,13 +610,38 @@ class PackMeta(_Strict):
 
 
 class PackFile(_Strict):
-    """One rule-pack file."""
+    """One rule-pack file.
+
+    ``[lexicon]`` holds named word lists (each a list of regex alternatives) that the pack's
+    advice rules use as ``{name}``, so "a tradable asset" or "a call-to-act verb" is written
+    once and read by the reviewer in one place.
+    """
 
     pack: PackMeta
+    lexicon: dict[str, list[str]] = Field(default_factory=dict)
     rule: list[Rule] = Field(default_factory=list)
     disclaimer: list[DisclaimerEntry] = Field(default_factory=list)
     source: list[SourceEntry] = Field(default_factory=list)
     profile: list[SiteProfile] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _expand_lexicon(self) -> PackFile:
+        """Give each advice rule the lexicon and check its expanded patterns compile."""
+        lexicon = {name: "|".join(items) for name, items in self.lexicon.items()}
+        problems = []
+        for rule in self.rule:
+            if not isinstance(rule, AdviceRule):
+                continue
+            rule._lexicon = lexicon
+            for field in ("regex", "imperative", "rhetorical"):
+                for i, pattern in enumerate(getattr(rule, field)):
+                    try:
+                        compile_pattern(rule.expand(pattern)[0])
+                    except ValueError as exc:
+                        problems.append(f"rule {rule.id}: {field}[{i}]: {exc}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class LoadedPack(BaseModel):

@@ -69,7 +69,7 @@ def test_pickle_keeps_the_loaded_rules(tmp_path: Any) -> None:
     clone = pickle.loads(data)
     assert clone.rules.refs == custom.rules.refs
     assert _check_all(clone) == _check_all(custom)
-    assert len(data) < 200_000
+    assert len(data) < 1_000_000  # rules and lexicons, not an engine or a model
 
 
 def test_subclass_pickles_as_itself() -> None:
