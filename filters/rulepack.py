@@ -11,26 +11,25 @@ pack fails at load with ``file: rule CODE: field: reason`` for each problem.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from filters.errors import RulePackError
 from filters.models import Category, RulePackRef, Severity
-
-try:  # Python 3.11 keeps the regex parser here; it is what the backtracking check walks.
-    import re._parser as _sre_parse  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover
-    import sre_parse as _sre_parse
+from filters.regex_safety import compile_safe, matches_empty
 
 RULE_ID = re.compile(r"^[A-Z]{2,4}(?:-[A-Z]{2})?-\d{3}$")
 REGEX_FLAGS = re.IGNORECASE | re.UNICODE
+# A strip rule only ever judges one line of at most this many characters (a UI label).
+STRIP_LINE_MAX_CHARS = 200
 ADVICE_CATEGORIES = (
     "incentive_to_invest",
     "guaranteed_returns",
@@ -72,45 +71,21 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-def _check_backtracking(pattern: str) -> None:
-    r"""Reject regexes with a nested unbounded repeat, the classic catastrophic form.
+def compile_pattern(pattern: str, *, polynomial: bool = True) -> re.Pattern[str]:
+    """Compile a rule regex with the pack flags after checking it cannot blow up.
 
-    ``(a+)+``, ``(\w+\s?)*`` and ``(?:x|y+)*`` can take exponential time on a
-    near-miss; rule authors can always write them without the nesting.
+    See :mod:`filters.regex_safety`: exponential shapes are rejected; polynomial ones are
+    compiled possessive where that matches exactly the same, and rejected otherwise
+    (``polynomial=False`` skips that check, for patterns that only see short lines).
+
+    Raises:
+        ValueError: an invalid or catastrophic pattern, with the reason.
     """
-
-    def walk(items: Any, inside_unbounded: bool) -> None:
-        for op, arg in items:
-            if op in (_sre_parse.MAX_REPEAT, _sre_parse.MIN_REPEAT):
-                lo, hi, sub = arg
-                unbounded = hi == _sre_parse.MAXREPEAT or hi > 100
-                if unbounded and inside_unbounded:
-                    raise ValueError(
-                        "nested unbounded repetition can backtrack catastrophically; "
-                        "bound the inner or outer repeat"
-                    )
-                walk(sub, inside_unbounded or unbounded)
-            elif op == _sre_parse.SUBPATTERN:
-                walk(arg[-1], inside_unbounded)
-            elif op == _sre_parse.BRANCH:
-                for branch in arg[1]:
-                    walk(branch, inside_unbounded)
-            elif op in (_sre_parse.ASSERT, _sre_parse.ASSERT_NOT):
-                walk(arg[1], inside_unbounded)
-            elif op == _sre_parse.GROUPREF_EXISTS:
-                walk(arg[1], inside_unbounded)
-                if arg[2] is not None:
-                    walk(arg[2], inside_unbounded)
-
-    walk(_sre_parse.parse(pattern), False)
-
-
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a rule regex with the pack flags after checking it cannot blow up."""
     try:
-        _check_backtracking(pattern)
-        return re.compile(pattern, REGEX_FLAGS)
+        return compile_safe(pattern, REGEX_FLAGS, polynomial=polynomial)
     except re.error as exc:
+        raise ValueError(f"invalid regular expression: {exc}") from None
+    except (OverflowError, RecursionError) as exc:  # e.g. a{99999999999}
         raise ValueError(f"invalid regular expression: {exc}") from None
 
 
@@ -205,6 +180,11 @@ class RuleBase(_Strict):
 class PatternFields(_Strict):
     """Phrases and regexes, compiled once per pack load."""
 
+    # Whether the patterns search whole sentences or texts (advice, attribution, generic
+    # disclaimers), so that polynomial backtracking matters, or only ever see one short
+    # line (strip rules, see STRIP_LINE_MAX_CHARS).
+    searches_text: ClassVar[bool] = True
+
     phrases: list[str] = Field(default_factory=list)
     regex: list[str] = Field(default_factory=list)
     exceptions: list[str] = Field(default_factory=list)
@@ -222,7 +202,9 @@ class PatternFields(_Strict):
     def _compiles(cls, value: list[str]) -> list[str]:
         for i, pattern in enumerate(value):
             try:
-                compile_pattern(pattern)
+                compile_pattern(pattern, polynomial=cls.searches_text)
+                if cls.searches_text and matches_empty(pattern, REGEX_FLAGS):
+                    raise ValueError("matches the empty string, so it would fire at every position")
             except ValueError as exc:
                 raise ValueError(f"regex[{i}]: {exc}") from None
         return value
@@ -230,7 +212,7 @@ class PatternFields(_Strict):
     @cached_property
     def compiled(self) -> list[re.Pattern[str]]:
         """Phrases as one alternation, then each regex."""
-        out = [compile_pattern(p) for p in self.regex]
+        out = [compile_pattern(p, polynomial=self.searches_text) for p in self.regex]
         phrases = phrase_regex(self.phrases)
         return ([phrases] if phrases else []) + out
 
@@ -242,10 +224,17 @@ class PatternFields(_Strict):
     def find(self, text: str) -> Iterator[re.Match[str]]:
         """Every match of the rule's patterns not covered by an exception."""
         exc = self.compiled_exceptions
-        blocked = [(m.start(), m.end()) for m in exc.finditer(text)] if exc else []
+        starts: list[int] = []
+        ends: list[int] = []
+        for m in exc.finditer(text) if exc else ():
+            starts.append(m.start())
+            ends.append(m.end())
         for pattern in self.compiled:
             for m in pattern.finditer(text):
-                if any(s < m.end() and m.start() < e for s, e in blocked):
+                # Exception matches do not overlap each other, so the last one starting
+                # before this match ends is the only one that can overlap it.
+                i = bisect.bisect_left(starts, m.end()) - 1
+                if i >= 0 and ends[i] > m.start():
                     continue
                 yield m
 
@@ -256,6 +245,8 @@ class StripRule(RuleBase, PatternFields):
     ``selectors`` are CSS selectors for HTML input; ``profiles`` restricts the rule to
     republishing platforms (empty means every page).
     """
+
+    searches_text: ClassVar[bool] = False
 
     kind: Literal["strip"]
     category: Literal["chrome"] = "chrome"
@@ -278,11 +269,17 @@ class StripRule(RuleBase, PatternFields):
                 for p in sorted(set(self.phrases), key=len)[::-1]
             )
             out.append(re.compile(rf"(?:{alt})", REGEX_FLAGS))
-        out.extend(compile_pattern(p) for p in self.regex)
+        out.extend(compile_pattern(p, polynomial=False) for p in self.regex)
         return out
 
     def matches_line(self, line: str) -> bool:
-        """Whether the whole normalised line is chrome under this rule."""
+        """Whether the whole normalised line is chrome under this rule.
+
+        Lines longer than :data:`STRIP_LINE_MAX_CHARS` are prose, never a UI label; the
+        bound is also what keeps the strip patterns' matching time constant per line.
+        """
+        if len(line) > STRIP_LINE_MAX_CHARS:
+            return False
         return any(p.fullmatch(line) for p in self.line_patterns)
 
 
