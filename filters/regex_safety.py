@@ -35,18 +35,16 @@ approximation elsewhere.
 
 from __future__ import annotations
 
+# Python 3.11+ keeps the regex parser and compiler here (the project needs >= 3.11).
+import _sre  # type: ignore[import-not-found]
 import bisect
 import re
+import re._compiler as _compiler  # type: ignore[import-not-found]
+import re._constants as _c  # type: ignore[import-not-found]
+import re._parser as _p  # type: ignore[import-not-found]
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-
-try:  # Python 3.11+ keeps the regex parser and compiler here.
-    import _sre  # type: ignore[import-not-found]
-    import re._compiler as _compiler  # type: ignore[import-not-found]
-    import re._constants as _c  # type: ignore[import-not-found]
-    import re._parser as _p  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover
-    _compiler = None
 
 # Repeats with a larger upper bound count as unbounded.
 UNBOUNDED_ABOVE = 100
@@ -95,59 +93,55 @@ class UnsafePattern(ValueError):
     """A regex shape that can backtrack catastrophically; the message says how to fix it."""
 
 
-def compile_safe(pattern: str, flags: int = 0, *, polynomial: bool = True) -> re.Pattern[str]:
-    """Compile ``pattern`` after checking it, bounding adjacent repeats where that is exact.
+@dataclass(frozen=True)
+class CheckedPattern:
+    """A pattern that passed the checks, compiled, with what the analysis learnt."""
+
+    compiled: re.Pattern[str]
+    matches_empty: bool  # can match the empty string (it would "fire" everywhere)
+    bounded: int  # how many repeats were made possessive
+
+
+@lru_cache(maxsize=4096)
+def analyse(pattern: str, flags: int = 0, *, polynomial: bool = True) -> CheckedPattern:
+    """Check ``pattern`` and compile it, bounding adjacent repeats where that is exact.
 
     ``polynomial=False`` skips the adjacent-repeat check, for patterns that only ever see
-    input of bounded length.
+    input of bounded length. Results are cached: packs share many patterns, and a pattern
+    is checked when its pack validates and compiled again when a stage first uses it.
 
     Raises:
         UnsafePattern: a catastrophic shape, with the fix in the message.
         re.error: the pattern does not parse or compile.
     """
-    tree, rewrites = _analyse(pattern, flags, polynomial)
-    if not rewrites or _compiler is None:
-        return re.compile(pattern, flags)
+    try:
+        tree = _p.parse(pattern, flags)
+        walker = _Walker(tree.state.flags, polynomial)
+        empty = walker.first(tree.data)[1]
+        walker.sequence(tree.data, inside_unbounded=False, top=True)
+    except RecursionError:
+        raise UnsafePattern("the pattern nests groups too deeply") from None
+    if not walker.rewrites:
+        return CheckedPattern(re.compile(pattern, flags), empty, 0)
     code = _compiler._code(tree, flags)
     groupindex = tree.state.groupdict
     indexgroup: list[str | None] = [None] * tree.state.groups
     for name, index in groupindex.items():
         indexgroup[index] = name
-    compiled: re.Pattern[str] = _sre.compile(
-        pattern,
+    compiled = _sre.compile(
+        pattern,  # shown as written; the program runs the possessive form
         flags | tree.state.flags,
         code,
         tree.state.groups - 1,
         groupindex,
         tuple(indexgroup),
     )
-    return compiled
+    return CheckedPattern(compiled, empty, walker.rewrites)
 
 
-def check_pattern(pattern: str, flags: int = 0, *, polynomial: bool = True) -> int:
-    """Check ``pattern``; return how many repeats :func:`compile_safe` makes possessive.
-
-    Raises:
-        UnsafePattern: a catastrophic shape, with the fix in the message.
-        re.error: the pattern does not parse.
-    """
-    return _analyse(pattern, flags, polynomial)[1]
-
-
-def matches_empty(pattern: str, flags: int = 0) -> bool:
-    """Whether ``pattern`` can match the empty string (then it "finds" a hit everywhere)."""
-    tree = _p.parse(pattern, flags)
-    return _Walker(tree.state.flags, False).first(tree.data)[1]
-
-
-def _analyse(pattern: str, flags: int, polynomial: bool) -> tuple[Any, int]:
-    try:
-        tree = _p.parse(pattern, flags)
-        walker = _Walker(tree.state.flags, polynomial)
-        walker.sequence(tree.data, inside_unbounded=False, top=True)
-    except RecursionError:
-        raise UnsafePattern("the pattern nests groups too deeply") from None
-    return tree, walker.rewrites
+def compile_safe(pattern: str, flags: int = 0, *, polynomial: bool = True) -> re.Pattern[str]:
+    """:func:`analyse` and return the compiled pattern."""
+    return analyse(pattern, flags, polynomial=polynomial).compiled
 
 
 def _bounded(hi: int) -> bool:

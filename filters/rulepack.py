@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from filters.errors import RulePackError
 from filters.models import Category, RulePackRef, Severity
-from filters.regex_safety import compile_safe, matches_empty
+from filters.regex_safety import CheckedPattern, analyse
 
 RULE_ID = re.compile(r"^[A-Z]{2,4}(?:-[A-Z]{2})?-\d{3}$")
 REGEX_FLAGS = re.IGNORECASE | re.UNICODE
@@ -81,8 +81,17 @@ def compile_pattern(pattern: str, *, polynomial: bool = True) -> re.Pattern[str]
     Raises:
         ValueError: an invalid or catastrophic pattern, with the reason.
     """
+    return check_regex(pattern, polynomial=polynomial).compiled
+
+
+def check_regex(pattern: str, *, polynomial: bool = True) -> CheckedPattern:
+    """:func:`filters.regex_safety.analyse` with the pack flags, errors as ``ValueError``.
+
+    Raises:
+        ValueError: an invalid or catastrophic pattern, with the reason.
+    """
     try:
-        return compile_safe(pattern, REGEX_FLAGS, polynomial=polynomial)
+        return analyse(pattern, REGEX_FLAGS, polynomial=polynomial)
     except re.error as exc:
         raise ValueError(f"invalid regular expression: {exc}") from None
     except (OverflowError, RecursionError) as exc:  # e.g. a{99999999999}
@@ -202,8 +211,8 @@ class PatternFields(_Strict):
     def _compiles(cls, value: list[str]) -> list[str]:
         for i, pattern in enumerate(value):
             try:
-                compile_pattern(pattern, polynomial=cls.searches_text)
-                if cls.searches_text and matches_empty(pattern, REGEX_FLAGS):
+                checked = check_regex(pattern, polynomial=cls.searches_text)
+                if cls.searches_text and checked.matches_empty:
                     raise ValueError("matches the empty string, so it would fire at every position")
             except ValueError as exc:
                 raise ValueError(f"regex[{i}]: {exc}") from None
@@ -510,8 +519,59 @@ def load_pack(path: Path) -> LoadedPack:
     return LoadedPack(path=label, sha256=hashlib.sha256(raw_bytes).hexdigest(), data=data)
 
 
-def load_rule_packs(path: str | Path | None = None) -> RuleSet:
+def failing_examples(rules: RuleSet) -> list[str]:
+    """Every pattern-level example that does not behave as declared, one line each.
+
+    Pattern-level means the rule's own effect on a short text: a strip rule removing a
+    line, an advice rule firing in the publisher's voice, a generic disclaimer or an
+    attribution found, an entity detected. These take a few milliseconds for all packs, so
+    they run whenever packs load, and a wrong rule never reaches an article. Document
+    checks and HTML selector examples need whole-article runs (about 100 times slower);
+    ``prepub rules test`` and the test suite run those.
+    """
+    from filters.check_disclosures import CheckDisclosures
+    from filters.detect_pii import DetectPii
+    from filters.examples import fires
+    from filters.flag_advice import FlagAdvice
+
+    class _Stages:  # the parts of a Pipeline that pattern-level examples use
+        def __init__(self) -> None:
+            self.rules = rules
+            self.stages = (CheckDisclosures(rules), FlagAdvice(rules))
+            self.pii = DetectPii(rules)
+
+    stages: Any = _Stages()
+    where = {rule.id: pack.path for pack in rules.packs for rule in pack.data.rule}
+    problems = []
+    for rule in rules.rules:
+        if rule.kind == "document":
+            continue
+        for lang, examples in rule.examples.items():
+            for expectation in ("must_match", "must_not_match"):
+                for i, example in enumerate(getattr(examples, expectation)):
+                    text = example.text if isinstance(example, ExampleCase) else example
+                    if (
+                        rule.kind == "strip"
+                        and rule.selectors
+                        and ("<" in text or not rule.regex and not rule.phrases)
+                    ):
+                        continue  # an HTML page: needs the whole pipeline
+                    if fires(stages, rule, lang, example) == (expectation == "must_match"):
+                        continue
+                    shown = text if len(text) <= 80 else text[:77] + "..."
+                    verdict = "does not fire" if expectation == "must_match" else "fires"
+                    problems.append(
+                        f"{where[rule.id]}: rule {rule.id}: examples.{lang}.{expectation}[{i}]: "
+                        f"{verdict} on {shown!r}"
+                    )
+    return problems
+
+
+def load_rule_packs(path: str | Path | None = None, *, check_examples: bool = True) -> RuleSet:
     """Load every ``*.toml`` pack in a directory (or one file) and check them together.
+
+    With ``check_examples`` (the default) the pattern-level examples of every rule run as
+    well (see :func:`failing_examples`), and one that misbehaves is a load error.
 
     Raises:
         RulePackError: naming file, rule and field for each problem found.
@@ -552,4 +612,9 @@ def load_rule_packs(path: str | Path | None = None) -> RuleSet:
             problems.append(f"{pack.path}: disclaimer {dup}: id: defined twice")
     if problems:
         raise RulePackError(problems)
-    return RuleSet(packs)
+    rules = RuleSet(packs)
+    if check_examples:
+        problems = failing_examples(rules)
+        if problems:
+            raise RulePackError(problems)
+    return rules
