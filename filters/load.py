@@ -480,6 +480,7 @@ def load_document(
         raise InputError(f"content must be str or bytes, not {type(content).__name__}")
     text = _normalise_newlines(text).lstrip("\ufeff")
     text = _strip_controls(text)
+    text = _collapse_blank_runs(text)
     sha = hashlib.sha256(raw).hexdigest()
     kind: Literal["text", "html"]
     if content_type == "auto":
@@ -513,8 +514,22 @@ def _check_size(size: int, max_bytes: int) -> None:
 _NEWLINES = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 
 
+# More blank lines in a row than this carry no content; a flood of them (a scraped page
+# that is mostly empty lines) would otherwise cost every line-by-line stage dearly.
+MAX_BLANK_LINES = 3
+_BLANK_RUN = re.compile(rf"\n(?:[^\S\n]*\n){{{MAX_BLANK_LINES + 1},}}")
+
+
+def _collapse_blank_runs(text: str) -> str:
+    """Cut every run of more than :data:`MAX_BLANK_LINES` blank lines down to that many."""
+    return _BLANK_RUN.sub("\n" * (MAX_BLANK_LINES + 1), text)
+
+
+_ODD_NEWLINE = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")  # one class: a fast scan
+
+
 def _normalise_newlines(text: str) -> str:
-    return _NEWLINES.sub("\n", text) if _NEWLINES.search(text) else text
+    return _NEWLINES.sub("\n", text) if _ODD_NEWLINE.search(text) else text
 
 
 # Terminal colour codes (ANSI CSI sequences) go whole; then any other C0 control or lone
@@ -522,6 +537,9 @@ def _normalise_newlines(text: str) -> str:
 _CONTROL = re.compile(r"\x1b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]|[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")
 
 
+_ANY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff]")  # one class: a fast scan
+
+
 def _strip_controls(text: str) -> str:
     """Drop control characters and lone surrogates (see ``_CONTROL``)."""
-    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+    return _CONTROL.sub("", text) if _ANY_CONTROL.search(text) else text
