@@ -216,25 +216,36 @@ class _Walker:
                     )
 
     def _adjacent_repeats(self, items: list[Any], top: bool) -> None:
-        """Two unbounded repeats of overlapping characters with only optional items between."""
+        r"""Two unbounded repeats that can split one run of characters between them.
+
+        Between them may stand optional items, and character classes (bounded repeats
+        included) that accept characters of the same run: ``\s*[^\n]{2,60}\s*`` is as
+        bad as ``\s*\s*``, every split of a run of spaces is tried.
+        """
         flat = self._flatten(items)
         for i, (container, index) in enumerate(flat):
             left = self._repeat_class(container[index])
             if left is None:
                 continue
+            run = left  # characters a run can be made of, so that every item takes part
             for j in range(i + 1, len(flat)):
                 item = flat[j][0][flat[j][1]]
                 right = self._repeat_class(item)
-                if right is not None and right & left:
-                    self._bound_or_reject(flat, i, j, left, top)
+                if right is not None and right & run:
+                    self._bound_or_reject(flat, i, j, run & right, top)
                     break
-                if not self.first([item])[1]:
+                if self.first([item])[1]:
+                    continue  # optional: the run can skip it
+                cls = self._class_of(item)
+                if cls is None or not cls & run:
                     break
+                run &= cls
 
-    def _bound_or_reject(self, flat: list[Any], i: int, j: int, left: int, top: bool) -> None:
+    def _bound_or_reject(self, flat: list[Any], i: int, j: int, common: int, top: bool) -> None:
         """Make the first repeat possessive if that matches the same; else reject."""
         container, index = flat[i]
         op, (lo, hi, sub) = container[index]
+        left = self._repeat_class(container[index]) or _ALL
         between = [c[k] for c, k in flat[i + 1 : j]]
         after = [c[k] for c, k in flat[j + 1 :]]
         second_lo = flat[j][0][flat[j][1]][1][0]
@@ -248,10 +259,10 @@ class _Walker:
         )
         if not exact:
             raise UnsafePattern(
-                "two unbounded repeats of overlapping characters (both match "
-                f"{_sample(left)}) with only optional items between them try every split, "
-                "polynomial time; merge them, bound one (e.g. {0,40}) or make the first "
-                "possessive (*+ or ++)"
+                f"two unbounded repeats can share one run of {_sample(common)} (nothing "
+                "between them stops it), so every split of the run is tried: polynomial "
+                "time; merge them, bound one (e.g. {0,40}), make the characters between "
+                "them exclude the run's, or make the first repeat possessive (*+ or ++)"
             )
         container[index] = (_c.POSSESSIVE_REPEAT, (lo, hi, sub))
         self.rewrites += 1
@@ -265,6 +276,17 @@ class _Walker:
             else:
                 out.append((items, index))
         return out
+
+    def _class_of(self, item: Any) -> int | None:
+        """The characters of a one-class item or of any repeat of one class, else None."""
+        mask = self.leaf(item)
+        if mask is not None:
+            return mask
+        op, arg = item
+        if op not in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            return None
+        sub = self._flatten(arg[2].data)
+        return self.leaf(sub[0][0][sub[0][1]]) if len(sub) == 1 else None
 
     def _repeat_class(self, item: Any) -> int | None:
         """The characters of an unbounded repeat of one character class, else None."""
