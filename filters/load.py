@@ -28,6 +28,9 @@ _BOMS = (
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I
 )
+# Where a declaration is looked for: browsers honour a <meta charset> found late in a long
+# <head> (by re-parsing), and pages with 10-40 KB of inline scripts before it are common.
+_DECLARATION_WINDOW = 65536
 _XML_DECL = re.compile(rb"""^<\?xml[^>]{0,100}encoding=["']([A-Za-z0-9_.:-]{1,40})["']""")
 _HTML_SNIFF = re.compile(
     r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<(?:p|div|article|span|br|a|h[1-6]|li|table)[\s>/]",
@@ -212,7 +215,7 @@ def decode(data: bytes) -> Decoded:
     wide = _utf16_or_32_without_bom(data)
     if wide is not None:
         return wide
-    declared = _declared_charset(data[:4096])
+    declared = _declared_charset(data[:_DECLARATION_WINDOW])
     if declared == "iso2022_jp" and b"\x1b" in data:  # 7-bit, so also valid UTF-8: first
         try:
             return Decoded(data.decode(declared), declared)
