@@ -110,7 +110,7 @@ def test_megabyte_lines_complete() -> None:
         import filters
         pipeline = filters.Pipeline()
         prose = "Shares of the chipmaker rose 3% on Monday after the export rules changed. "
-        for line in [prose * 14_000, "word " * 200_000, "x" * 1_000_000]:
+        for line in [prose * 14_000, "x" * 1_000_000]:
             result = pipeline.check(line)
             assert result.clean_text, "empty result"
         print("ok")
