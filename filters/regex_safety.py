@@ -393,6 +393,9 @@ def _class_mask(items: tuple[tuple[str, Any], ...], ignore: bool) -> int:
 
 def _sample(mask: int) -> str:
     """A few of the characters in ``mask``, for a message."""
-    chars = [ch for ch in _PROBE if mask & _BIT[ch]]
+    chars = sorted(
+        (ch for ch in _PROBE if mask & _BIT[ch]),
+        key=lambda ch: not (ch.isprintable() or ch == "\n"),  # readable ones first
+    )
     shown = ", ".join(repr(c) for c in chars[:3])
     return shown + (" ..." if len(chars) > 3 else "")

@@ -20,7 +20,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from filters.errors import RulePackError
 from filters.models import Category, RulePackRef, Severity
@@ -189,10 +197,9 @@ class RuleBase(_Strict):
 class PatternFields(_Strict):
     """Phrases and regexes, compiled once per pack load."""
 
-    # Whether the patterns search whole sentences or texts (advice, attribution, generic
-    # disclaimers), so that polynomial backtracking matters, or only ever see one short
-    # line (strip rules, see STRIP_LINE_MAX_CHARS).
-    searches_text: ClassVar[bool] = True
+    # A strip rule judges whole lines, which may be blank; a pattern that searches a text
+    # must consume some of it, or it "fires" at every position.
+    empty_match_allowed: ClassVar[bool] = False
 
     phrases: list[str] = Field(default_factory=list)
     regex: list[str] = Field(default_factory=list)
@@ -206,13 +213,27 @@ class PatternFields(_Strict):
                 raise ValueError(f"entry [{i}] is empty")
         return value
 
+    @classmethod
+    def input_bound(cls, fields: dict[str, Any]) -> int | None:
+        """The longest text one of the rule's patterns is ever matched against; None: any.
+
+        Polynomial backtracking (:mod:`filters.regex_safety`) only matters on input of
+        unbounded length, so rules whose patterns only see short texts skip that check;
+        exponential shapes are rejected everywhere. ``fields`` are the rule's fields
+        validated before ``regex``: a rule kind that searches bounded windows (around
+        trigger words, or lines of at most ``line_max`` characters) overrides this to
+        return the window's length.
+        """
+        return None
+
     @field_validator("regex")
     @classmethod
-    def _compiles(cls, value: list[str]) -> list[str]:
+    def _compiles(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        polynomial = cls.input_bound(info.data) is None
         for i, pattern in enumerate(value):
             try:
-                checked = check_regex(pattern, polynomial=cls.searches_text)
-                if cls.searches_text and checked.matches_empty:
+                checked = check_regex(pattern, polynomial=polynomial)
+                if checked.matches_empty and not cls.empty_match_allowed:
                     raise ValueError("matches the empty string, so it would fire at every position")
             except ValueError as exc:
                 raise ValueError(f"regex[{i}]: {exc}") from None
@@ -221,7 +242,8 @@ class PatternFields(_Strict):
     @cached_property
     def compiled(self) -> list[re.Pattern[str]]:
         """Phrases as one alternation, then each regex."""
-        out = [compile_pattern(p, polynomial=self.searches_text) for p in self.regex]
+        polynomial = type(self).input_bound(dict(self)) is None
+        out = [compile_pattern(p, polynomial=polynomial) for p in self.regex]
         phrases = phrase_regex(self.phrases)
         return ([phrases] if phrases else []) + out
 
@@ -255,7 +277,7 @@ class StripRule(RuleBase, PatternFields):
     republishing platforms (empty means every page).
     """
 
-    searches_text: ClassVar[bool] = False
+    empty_match_allowed: ClassVar[bool] = True
 
     kind: Literal["strip"]
     category: Literal["chrome"] = "chrome"
@@ -280,6 +302,11 @@ class StripRule(RuleBase, PatternFields):
             out.append(re.compile(rf"(?:{alt})", REGEX_FLAGS))
         out.extend(compile_pattern(p, polynomial=False) for p in self.regex)
         return out
+
+    @classmethod
+    def input_bound(cls, fields: dict[str, Any]) -> int | None:
+        """A strip rule only ever judges one line of at most STRIP_LINE_MAX_CHARS."""
+        return STRIP_LINE_MAX_CHARS
 
     def matches_line(self, line: str) -> bool:
         """Whether the whole normalised line is chrome under this rule.
