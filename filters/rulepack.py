@@ -38,6 +38,8 @@ RULE_ID = re.compile(r"^[A-Z]{2,4}(?:-[A-Z]{2})?-\d{3}$")
 REGEX_FLAGS = re.IGNORECASE | re.UNICODE
 # A strip rule only ever judges one line of at most this many characters (a UI label).
 STRIP_LINE_MAX_CHARS = 200
+# Length allowed for the trigger word itself in a window of ``before`` + trigger + ``after``.
+_TRIGGER_ALLOWANCE = 64
 ADVICE_CATEGORIES = (
     "incentive_to_invest",
     "guaranteed_returns",
@@ -220,11 +222,15 @@ class PatternFields(_Strict):
         Polynomial backtracking (:mod:`filters.regex_safety`) only matters on input of
         unbounded length, so rules whose patterns only see short texts skip that check;
         exponential shapes are rejected everywhere. ``fields`` are the rule's fields
-        validated before ``regex``: a rule kind that searches bounded windows (around
-        trigger words, or lines of at most ``line_max`` characters) overrides this to
-        return the window's length.
+        validated before ``regex``. A rule that declares a search window (``line_max``, or
+        both ``before`` and ``after`` around a trigger word) is bounded by it; strip rules
+        override this (one line).
         """
-        return None
+        line_max = fields.get("line_max") or 0
+        before, after = fields.get("before") or 0, fields.get("after") or 0
+        window = before + after + _TRIGGER_ALLOWANCE if before and after else 0
+        bounds = [b for b in (line_max, window) if b]
+        return min(bounds) if bounds else None
 
     @field_validator("regex")
     @classmethod
