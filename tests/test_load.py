@@ -266,6 +266,7 @@ def test_binary_passed_as_str_is_an_input_error() -> None:
         "%!PS is a printer language.",
         "7z",
         "ELF Beauty shares rose 5%.",
+        "The ftyp box opens every MP4 file.",
         "%",
         "%PDF",  # not the 5-byte signature
         "a",
