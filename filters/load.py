@@ -77,7 +77,8 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _BZIP2 = re.compile(rb"\ABZh[1-9]1AY&SY")
 _RIFF = re.compile(rb"\ARIFF.{4}(WAVE|AVI |WEBP)", re.S)
-_ISO_MEDIA = re.compile(rb"\A\x00\x00[\x00-\xff]{2}ftyp")  # MP4, MOV, HEIC: a small box size, then ftyp
+# MP4, MOV, HEIC: a small box size, then ftyp.
+_ISO_MEDIA = re.compile(rb"\A\x00\x00[\x00-\xff]{2}ftyp")
 _ID3 = re.compile(rb"\AID3[\x02-\x04]")
 # Encodings a web page may declare, as the Python codec that decodes them. Following the
 # WHATWG Encoding Standard, Latin-1 and ASCII labels mean windows-1252, GB2312/GBK mean
