@@ -11,6 +11,7 @@ pack fails at load with ``file: rule CODE: field: reason`` for each problem.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -26,20 +27,21 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from filters.errors import RulePackError
 from filters.models import Category, RulePackRef, Severity
-
-try:  # Python 3.11 keeps the regex parser here; it is what the backtracking check walks.
-    import re._parser as _sre_parse  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover
-    import sre_parse as _sre_parse
+from filters.regex_safety import CheckedPattern, analyse
 
 RULE_ID = re.compile(r"^[A-Z]{2,4}(?:-[A-Z]{2})?-\d{3}$")
 REGEX_FLAGS = re.IGNORECASE | re.UNICODE
+# A strip rule only ever judges one line of at most this many characters (a UI label).
+STRIP_LINE_MAX_CHARS = 200
+# Length allowed for the trigger word itself in a window of ``before`` + trigger + ``after``.
+_TRIGGER_ALLOWANCE = 64
 ADVICE_CATEGORIES = (
     "incentive_to_invest",
     "guaranteed_returns",
@@ -81,45 +83,30 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-def _check_backtracking(pattern: str) -> None:
-    r"""Reject regexes with a nested unbounded repeat, the classic catastrophic form.
+def compile_pattern(pattern: str, *, polynomial: bool = True) -> re.Pattern[str]:
+    """Compile a rule regex with the pack flags after checking it cannot blow up.
 
-    ``(a+)+``, ``(\w+\s?)*`` and ``(?:x|y+)*`` can take exponential time on a
-    near-miss; rule authors can always write them without the nesting.
+    See :mod:`filters.regex_safety`: exponential shapes are rejected; polynomial ones are
+    compiled possessive where that matches exactly the same, and rejected otherwise
+    (``polynomial=False`` skips that check, for patterns that only see short lines).
+
+    Raises:
+        ValueError: an invalid or catastrophic pattern, with the reason.
     """
-
-    def walk(items: Any, inside_unbounded: bool) -> None:
-        for op, arg in items:
-            if op in (_sre_parse.MAX_REPEAT, _sre_parse.MIN_REPEAT):
-                lo, hi, sub = arg
-                unbounded = hi == _sre_parse.MAXREPEAT or hi > 100
-                if unbounded and inside_unbounded:
-                    raise ValueError(
-                        "nested unbounded repetition can backtrack catastrophically; "
-                        "bound the inner or outer repeat"
-                    )
-                walk(sub, inside_unbounded or unbounded)
-            elif op == _sre_parse.SUBPATTERN:
-                walk(arg[-1], inside_unbounded)
-            elif op == _sre_parse.BRANCH:
-                for branch in arg[1]:
-                    walk(branch, inside_unbounded)
-            elif op in (_sre_parse.ASSERT, _sre_parse.ASSERT_NOT):
-                walk(arg[1], inside_unbounded)
-            elif op == _sre_parse.GROUPREF_EXISTS:
-                walk(arg[1], inside_unbounded)
-                if arg[2] is not None:
-                    walk(arg[2], inside_unbounded)
-
-    walk(_sre_parse.parse(pattern), False)
+    return check_regex(pattern, polynomial=polynomial).compiled
 
 
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    """Compile a rule regex with the pack flags after checking it cannot blow up."""
+def check_regex(pattern: str, *, polynomial: bool = True) -> CheckedPattern:
+    """:func:`filters.regex_safety.analyse` with the pack flags, errors as ``ValueError``.
+
+    Raises:
+        ValueError: an invalid or catastrophic pattern, with the reason.
+    """
     try:
-        _check_backtracking(pattern)
-        return re.compile(pattern, REGEX_FLAGS)
+        return analyse(pattern, REGEX_FLAGS, polynomial=polynomial)
     except re.error as exc:
+        raise ValueError(f"invalid regular expression: {exc}") from None
+    except (OverflowError, RecursionError) as exc:  # e.g. a{99999999999}
         raise ValueError(f"invalid regular expression: {exc}") from None
 
 
@@ -223,6 +210,10 @@ def _check_patterns(value: list[str], label: str) -> list[str]:
 class PatternFields(_Strict):
     """Phrases and regexes, compiled once per pack load."""
 
+    # A strip rule judges whole lines, which may be blank; a pattern that searches a text
+    # must consume some of it, or it "fires" at every position.
+    empty_match_allowed: ClassVar[bool] = False
+
     phrases: list[str] = Field(default_factory=list)
     regex: list[str] = Field(default_factory=list)
     exceptions: list[str] = Field(default_factory=list)
@@ -235,15 +226,41 @@ class PatternFields(_Strict):
                 raise ValueError(f"entry [{i}] is empty")
         return value
 
+    @classmethod
+    def input_bound(cls, fields: dict[str, Any]) -> int | None:
+        """The longest text one of the rule's patterns is ever matched against; None: any.
+
+        Polynomial backtracking (:mod:`filters.regex_safety`) only matters on input of
+        unbounded length, so rules whose patterns only see short texts skip that check;
+        exponential shapes are rejected everywhere. ``fields`` are the rule's fields
+        validated before ``regex``. A rule that declares a search window (``line_max``, or
+        both ``before`` and ``after`` around a trigger word) is bounded by it; strip rules
+        override this (one line).
+        """
+        line_max = fields.get("line_max") or 0
+        before, after = fields.get("before") or 0, fields.get("after") or 0
+        window = before + after + _TRIGGER_ALLOWANCE if before and after else 0
+        bounds = [b for b in (line_max, window) if b]
+        return min(bounds) if bounds else None
+
     @field_validator("regex")
     @classmethod
-    def _compiles(cls, value: list[str]) -> list[str]:
-        return _check_patterns(value, "regex")
+    def _compiles(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        polynomial = cls.input_bound(info.data) is None
+        for i, pattern in enumerate(value):
+            try:
+                checked = check_regex(pattern, polynomial=polynomial)
+                if checked.matches_empty and not cls.empty_match_allowed:
+                    raise ValueError("matches the empty string, so it would fire at every position")
+            except ValueError as exc:
+                raise ValueError(f"regex[{i}]: {exc}") from None
+        return value
 
     @cached_property
     def compiled(self) -> list[re.Pattern[str]]:
         """Phrases as one alternation, then each regex."""
-        out = [compile_pattern(p) for p in self.regex]
+        polynomial = type(self).input_bound(dict(self)) is None
+        out = [compile_pattern(p, polynomial=polynomial) for p in self.regex]
         phrases = phrase_regex(self.phrases)
         return ([phrases] if phrases else []) + out
 
@@ -255,10 +272,17 @@ class PatternFields(_Strict):
     def find(self, text: str) -> Iterator[re.Match[str]]:
         """Every match of the rule's patterns not covered by an exception."""
         exc = self.compiled_exceptions
-        blocked = [(m.start(), m.end()) for m in exc.finditer(text)] if exc else []
+        starts: list[int] = []
+        ends: list[int] = []
+        for m in exc.finditer(text) if exc else ():
+            starts.append(m.start())
+            ends.append(m.end())
         for pattern in self.compiled:
             for m in pattern.finditer(text):
-                if any(s < m.end() and m.start() < e for s, e in blocked):
+                # Exception matches do not overlap each other, so the last one starting
+                # before this match ends is the only one that can overlap it.
+                i = bisect.bisect_left(starts, m.end()) - 1
+                if i >= 0 and ends[i] > m.start():
                     continue
                 yield m
 
@@ -283,6 +307,8 @@ class StripRule(RuleBase, PatternFields):
     if any, are that check's parameters (see :mod:`filters.strip_chrome`).
     """
 
+    empty_match_allowed: ClassVar[bool] = True
+
     kind: Literal["strip"]
     category: Literal["chrome"] = "chrome"
     selectors: list[str] = Field(default_factory=list)
@@ -305,11 +331,22 @@ class StripRule(RuleBase, PatternFields):
                 for p in sorted(set(self.phrases), key=len)[::-1]
             )
             out.append(re.compile(rf"(?:{alt})", REGEX_FLAGS))
-        out.extend(compile_pattern(p) for p in self.regex)
+        out.extend(compile_pattern(p, polynomial=False) for p in self.regex)
         return out
 
+    @classmethod
+    def input_bound(cls, fields: dict[str, Any]) -> int | None:
+        """A strip rule only ever judges one line of at most STRIP_LINE_MAX_CHARS."""
+        return STRIP_LINE_MAX_CHARS
+
     def matches_line(self, line: str) -> bool:
-        """Whether the whole normalised line is chrome under this rule."""
+        """Whether the whole normalised line is chrome under this rule.
+
+        Lines longer than :data:`STRIP_LINE_MAX_CHARS` are prose, never a UI label; the
+        bound is also what keeps the strip patterns' matching time constant per line.
+        """
+        if len(line) > STRIP_LINE_MAX_CHARS:
+            return False
         return any(p.fullmatch(line) for p in self.line_patterns)
 
 
@@ -756,8 +793,59 @@ def load_pack(path: Path) -> LoadedPack:
     return LoadedPack(path=label, sha256=hashlib.sha256(raw_bytes).hexdigest(), data=data)
 
 
-def load_rule_packs(path: str | Path | None = None) -> RuleSet:
+def failing_examples(rules: RuleSet) -> list[str]:
+    """Every pattern-level example that does not behave as declared, one line each.
+
+    Pattern-level means the rule's own effect on a short text: a strip rule removing a
+    line, an advice rule firing in the publisher's voice, a generic disclaimer or an
+    attribution found, an entity detected. These take a few milliseconds for all packs, so
+    they run whenever packs load, and a wrong rule never reaches an article. Document
+    checks and HTML selector examples need whole-article runs (about 100 times slower);
+    ``prepub rules test`` and the test suite run those.
+    """
+    from filters.check_disclosures import CheckDisclosures
+    from filters.detect_pii import DetectPii
+    from filters.examples import fires
+    from filters.flag_advice import FlagAdvice
+
+    class _Stages:  # the parts of a Pipeline that pattern-level examples use
+        def __init__(self) -> None:
+            self.rules = rules
+            self.stages = (CheckDisclosures(rules), FlagAdvice(rules))
+            self.pii = DetectPii(rules)
+
+    stages: Any = _Stages()
+    where = {rule.id: pack.path for pack in rules.packs for rule in pack.data.rule}
+    problems = []
+    for rule in rules.rules:
+        if rule.kind == "document":
+            continue
+        for lang, examples in rule.examples.items():
+            for expectation in ("must_match", "must_not_match"):
+                for i, example in enumerate(getattr(examples, expectation)):
+                    text = example.text if isinstance(example, ExampleCase) else example
+                    if rule.kind == "strip" and (
+                        rule.structure
+                        or rule.selectors
+                        and ("<" in text or not rule.regex and not rule.phrases)
+                    ):
+                        continue  # an HTML page or a layout rule: needs the whole pipeline
+                    if fires(stages, rule, lang, example) == (expectation == "must_match"):
+                        continue
+                    shown = text if len(text) <= 80 else text[:77] + "..."
+                    verdict = "does not fire" if expectation == "must_match" else "fires"
+                    problems.append(
+                        f"{where[rule.id]}: rule {rule.id}: examples.{lang}.{expectation}[{i}]: "
+                        f"{verdict} on {shown!r}"
+                    )
+    return problems
+
+
+def load_rule_packs(path: str | Path | None = None, *, check_examples: bool = True) -> RuleSet:
     """Load every ``*.toml`` pack in a directory (or one file) and check them together.
+
+    With ``check_examples`` (the default) the pattern-level examples of every rule run as
+    well (see :func:`failing_examples`), and one that misbehaves is a load error.
 
     Raises:
         RulePackError: naming file, rule and field for each problem found.
@@ -801,4 +889,9 @@ def load_rule_packs(path: str | Path | None = None) -> RuleSet:
             )
     if problems:
         raise RulePackError(problems)
-    return RuleSet(packs)
+    rules = RuleSet(packs)
+    if check_examples:
+        problems = failing_examples(rules)
+        if problems:
+            raise RulePackError(problems)
+    return rules

@@ -46,7 +46,7 @@ _TOKEN = re.compile(
     r"""|(?P<b>[.!?…]+[\"'”’)\]」』]*(?=\s|$)|[。！？]+[”’"」』）)]*|[!?]+[”’"」』）)]*(?=[\u4e00-\u9fff]))"""
     r"""|(?P<q>["“”「」『』])"""
 )
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]」』]*(?:\s|$)|[。！？\n]|[!?](?=[\u4e00-\u9fff])")
+_BOUNDARY = re.compile(r"[.!?…]++[\"'”’)\]」』]*(?:\s|$)|[。！？\n]|[!?](?=[\u4e00-\u9fff])")
 _INITIALISM = re.compile(r"(?:^|[\s(])(?:[A-Za-z]\.){1,4}[A-Za-z]?$")
 _MAX_QUOTE = 600
 _REPORTING_TAIL = re.compile(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,115 @@ def test_phrases_get_word_boundaries_only_next_to_word_characters() -> None:
     assert rx.search("please Share this")
     assert not rx.search("shareholders")
     assert rx.search("点击分享到微信")
+
+
+def test_a_pack_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
+    pack = tmp_path / "latin.toml"
+    pack.write_bytes('[pack]\nname = "caf\u00e9"\n'.encode("latin-1"))
+    with pytest.raises(filters.RulePackError, match=r"latin\.toml: not UTF-8 text"):
+        filters.load_rule_packs(pack)
+
+
+def test_every_bad_pack_in_a_directory_is_reported_at_once(tmp_path: Path) -> None:
+    for name in ("unknown_key.toml", "bad_regex.toml", "failing_must_match.toml"):
+        (tmp_path / name).write_bytes(
+            (Path(__file__).parent / "data" / "bad_packs" / name).read_bytes()
+        )
+    with pytest.raises(filters.RulePackError) as info:
+        filters.load_rule_packs(tmp_path)
+    message = str(info.value)
+    assert "unknown_key.toml" in message and "bad_regex.toml" in message
+    assert len(info.value.problems) >= 2
+
+
+def test_failing_examples_can_be_left_to_rules_test(tmp_path: Path) -> None:
+    path = Path(__file__).parent / "data" / "bad_packs" / "failing_must_match.toml"
+    rules = filters.load_rule_packs(path, check_examples=False)
+    assert [r.id for r in rules.rules] == ["ADV-EN-901"]
+
+
+def test_shipped_packs_pass_their_own_examples_at_load() -> None:
+    from filters.rulepack import failing_examples
+
+    assert failing_examples(filters.load_rule_packs(check_examples=False)) == []
+
+
+# -- the regex safety check ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pattern, reason",
+    [
+        (r"(a|a)*", "alternatives inside an unbounded repeat overlap"),
+        (r"(a|ab)*c", "alternatives inside an unbounded repeat overlap"),
+        (r"(?:buy|buying)+\s", "alternatives inside an unbounded repeat overlap"),
+        (r"(?i)(?:AB|ab)+", "alternatives inside an unbounded repeat"),
+        (r"\w+\s?\w+!", "two unbounded repeats can share one run"),
+        (r".*.*=.*", "two unbounded repeats can share one run"),
+        (r"\s*[^\n]{2,60}\s*$", "two unbounded repeats can share one run"),
+        (r"x\s*[:,]?\s*\b", "two unbounded repeats can share one run"),  # \b depends on it
+        (r"(?:a{1,200})+", "nested unbounded"),  # a bound above 100 counts as unbounded
+        ("(" * 3000 + "a" + ")" * 3000, "nests groups too deeply"),
+    ],
+)
+def test_catastrophic_shapes_are_rejected(pattern: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        compile_pattern(pattern)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(?:foo|bar)+",  # alternatives start differently
+        r"(?:\s+[A-Z]\w*){0,4}",  # bounded outer repeat, separator disjoint from the name
+        r"\w+\s+\w+",  # a mandatory space separates the runs
+        r"[^.!?]{0,40}\b(?:now|today)",
+        r"\s*+\s*x",  # possessive: never gives back
+        r"(?>\s*)\s*x",  # atomic group
+        r"(\w|\d)+",  # one character class after parsing
+    ],
+)
+def test_safe_shapes_are_accepted(pattern: str) -> None:
+    assert compile_pattern(pattern).pattern == pattern
+
+
+@pytest.mark.parametrize(
+    "pattern, text, span",
+    [
+        (r"next\s+stop\s*[:,]?\s*\$", "Next stop:   $9", (0, 14)),
+        (r"\d+\.?\d*", "price 12.50 today", (6, 11)),
+        (r"(?:来源|source)\s*[:：]?\s*(?P<s>[^\s:：]{2,30})", "source :  Wire", (0, 14)),
+    ],
+)
+def test_adjacent_repeats_are_bounded_when_that_changes_nothing(
+    pattern: str, text: str, span: tuple[int, int]
+) -> None:
+    from filters.regex_safety import analyse
+    from filters.rulepack import REGEX_FLAGS
+
+    checked = analyse(pattern, REGEX_FLAGS)
+    assert checked.bounded >= 1
+    assert checked.compiled.pattern == pattern  # shown as written
+    m = checked.compiled.search(text)
+    assert m is not None and m.span() == span
+    # A run of 200,000 spaces is matched in one pass, not every split of it.
+    assert (
+        checked.compiled.search("next stop" + " " * 200_000 + "x") is None or "next" not in pattern
+    )
+
+
+def test_polynomial_shapes_are_allowed_in_strip_rules_which_see_one_short_line() -> None:
+    from filters.rulepack import STRIP_LINE_MAX_CHARS
+    from filters.rulepack import compile_pattern as compile_
+
+    assert compile_(r"views\s*:?\s*\d+", polynomial=False).fullmatch("views : 12")
+    rules = filters.load_rule_packs()
+    strip = rules.of_kind("strip")[0]
+    assert not strip.matches_line("Share" + " " * STRIP_LINE_MAX_CHARS)
+
+
+def test_search_patterns_that_match_nothing_are_rejected_but_strip_may() -> None:
+    from filters.regex_safety import analyse
+
+    assert analyse(r"\s*").matches_empty and analyse(r"\b").matches_empty
+    assert not analyse(r"a?b").matches_empty

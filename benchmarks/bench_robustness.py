@@ -1,0 +1,132 @@
+"""Robustness numbers for the README: loading cost, big articles, pathological inputs.
+
+Run by hand (not in CI), on a quiet machine:
+
+    .venv/bin/python benchmarks/bench_robustness.py load      # decode + load of the dev corpus
+    .venv/bin/python benchmarks/bench_robustness.py big       # 1, 2 and 4 MB articles, per stage
+    .venv/bin/python benchmarks/bench_robustness.py scaling   # pathological inputs at n and 2n
+
+``scaling`` prints the time ratio between a document and one twice as long: about 2 is
+linear, about 4 quadratic. Each case runs in this process with an alarm, so a runaway case
+is reported as such and the script goes on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import signal
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import filters  # noqa: E402
+from filters.load import decode, load_document  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.3f} ms"
+
+
+def bench_load() -> None:
+    """Decode and load every corpus page as bytes (the CLI's and batch's path)."""
+    texts = [p.read_bytes() for p in sorted((CORPUS / "pages" / "pages").glob("*.txt"))]
+    pages = [
+        gzip.decompress(p.read_bytes()) for p in sorted((CORPUS / "html" / "pages").glob("*.gz"))
+    ]
+    for name, docs, kind in (("text pages", texts, "text"), ("html pages", pages, "html")):
+        for label, fn in (
+            ("decode", lambda d: decode(d)),
+            ("load_document", lambda d, k=kind: load_document(d, content_type=k)),  # type: ignore[misc]
+        ):
+            times = []
+            for _ in range(5):
+                for doc in docs:
+                    t0 = time.perf_counter()
+                    fn(doc)
+                    times.append(time.perf_counter() - t0)
+            size = statistics.mean(len(d) for d in docs)
+            print(
+                f"{name:10} {label:13} n={len(docs):3} mean {size / 1000:6.1f} KB: "
+                f"mean {_ms(statistics.mean(times))}, p95 {_ms(sorted(times)[int(len(times) * 0.95)])}"
+            )
+
+
+def _article(size: int) -> str:
+    parts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "fixtures").glob("gate_*.txt"))]
+    text = "\n\n".join(parts)
+    text = (text + "\n\n") * (size // len(text.encode()) + 1)
+    return text.encode()[:size].decode("utf-8", "ignore")
+
+
+def bench_big() -> None:
+    """Articles of 1, 2 and 4 MB (the fixtures repeated), with each stage's time."""
+    pipeline = filters.Pipeline()
+    pipeline.check("Warm up: shares rose on Monday, Reuters reported.")
+    for size in (1_000_000, 2_000_000, 4_000_000):
+        text = _article(size)
+        t0 = time.perf_counter()
+        result = pipeline.check(text)
+        total = time.perf_counter() - t0
+        stages = ", ".join(f"{s.name} {s.duration_ms / 1000:.1f}" for s in result.audit.stages)
+        print(f"{size / 1e6:.0f} MB: {total:5.1f} s total ({stages}; seconds)")
+
+
+class _Slow(BaseException):
+    pass
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise _Slow()
+
+
+CASES: dict[str, Callable[[int], str]] = {
+    "blank-line flood": lambda n: "Start.\n" + "\n" * n + "End.",
+    "one line of spaces": lambda n: "Start " + " " * n + " end.",
+    "capital letters run": lambda n: "A" * n,
+    "lower-case run": lambda n: "a" * n,
+    "digits and spaces": lambda n: "1 " * (n // 2),
+    "CJK run": lambda n: "比" * n,
+    "tiny lines": lambda n: "a\n" * (n // 2),
+    "source lines": lambda n: "Source: Reuters\n" * (n // 16),
+    "dots": lambda n: "." * n,
+    "unbalanced quote": lambda n: "“" + "word " * (n // 5),
+    "credit line padded": lambda n: "Source: " + " " * n + "x" * 100,
+    "unclosed html tags": lambda n: "<html><body>" + "<div><span>" * (n // 11) + "text",
+}
+
+
+def bench_scaling(n: int = 10_000, budget: float = 120.0) -> None:
+    """Each pathological input at n and 2n characters; the ratio shows the growth."""
+    pipeline = filters.Pipeline()
+    pipeline.check("Warm up: shares rose on Monday, Reuters reported.")
+    signal.signal(signal.SIGALRM, _alarm)
+    for name, make in CASES.items():
+        row = []
+        for size in (n, 2 * n):
+            content = make(size)
+            signal.setitimer(signal.ITIMER_REAL, budget)
+            t0 = time.perf_counter()
+            try:
+                pipeline.check(content)
+                row.append(time.perf_counter() - t0)
+            except filters.InputError:
+                row.append(time.perf_counter() - t0)
+            except _Slow:
+                row.append(float("inf"))
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        ratio = row[1] / row[0] if row[0] > 0 and row[1] != float("inf") else float("inf")
+        print(f"{name:22} {n:>7,}: {row[0]:7.3f} s   {2 * n:>7,}: {row[1]:7.3f} s   x{ratio:.1f}")
+
+
+if __name__ == "__main__":
+    part = sys.argv[1] if len(sys.argv) > 1 else "load"
+    {"load": bench_load, "big": bench_big, "scaling": bench_scaling}[part]()
