@@ -26,6 +26,21 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"prepub: error: {message}\n")
 
 
+def _max_bytes(value: str) -> int:
+    """``--max-bytes``: a positive whole number (0 is not "no limit"; leave it out instead)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of bytes, not {value!r}"
+        ) from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be at least 1 byte, not {number} (leave it out for the default, 20 MiB)"
+        )
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = _Parser(prog="prepub", description="Check republished articles before publication.")
@@ -64,7 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--fix", action="store_true", help="insert a missing disclaimer and redact personal data"
     )
-    check.add_argument("--max-bytes", type=int, default=None, help="largest input accepted (bytes)")
+    check.add_argument(
+        "--max-bytes",
+        type=_max_bytes,
+        default=None,
+        help="largest input accepted, in bytes (at least 1; default 20 MiB)",
+    )
     check.add_argument(
         "--colour",
         "--color",
@@ -147,32 +167,58 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
-def _read(path: str) -> bytes:
+def _read(path: str, max_bytes: int) -> bytes:
+    """The bytes of a file (or stdin), refused before reading when over ``max_bytes``.
+
+    A file's size is known before it is read; a pipe's is not, so at most one byte more
+    than the limit is read to tell.
+    """
+    import os
+
     import filters
 
+    over = f"over the limit of {max_bytes:,} bytes"
     if path == "-":
-        return sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise filters.InputError(f"input is {over}")
+        return data
     p = Path(path)
     if p.is_dir():
         raise filters.InputError(f"{path}: is a directory")
     try:
-        return p.read_bytes()
+        with p.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > max_bytes:
+                raise filters.InputError(f"input is {size:,} bytes, {over}")
+            data = f.read(max_bytes + 1)
     except FileNotFoundError:
         raise filters.InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise filters.InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > max_bytes:  # a device or a file that grew while it was read
+        raise filters.InputError(f"input is {over}")
+    return data
+
+
+def _shown(path: str) -> str:
+    """A path as text: a file name with bytes that are not UTF-8 gets U+FFFD for them."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _check(args: argparse.Namespace) -> int:
     import filters
     from filters.load import DEFAULT_MAX_BYTES
     from filters.locate import SourceLocator
+    from filters.pipeline import check_arguments
     from filters.render import use_colour
     from filters.sarif import SarifError, SarifInput
 
     pipeline = filters.Pipeline(
         args.rules, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES, ner_model=args.ner_model
     )
+    # The metadata applies to every input: a bad value is one error, not one per file.
+    check_arguments(source=args.source, url=args.url, language=args.language)
     several = len(args.paths) > 1
     if args.format == "html" and several and not args.out:
         raise filters.InputError("--format html with several inputs needs --out DIRECTORY")
@@ -183,7 +229,7 @@ def _check(args: argparse.Namespace) -> int:
     worst = 0
     for path in args.paths:
         try:
-            content = _read(path)
+            content = _read(path, pipeline.max_bytes)
             result = pipeline.check(
                 content,
                 source=args.source,
@@ -191,12 +237,12 @@ def _check(args: argparse.Namespace) -> int:
                 content_type=args.content_type,
                 language=args.language,
                 fix=args.fix,
-                record_id=None if path == "-" else path,
+                record_id=None if path == "-" else _shown(path),
             )
         except filters.InputError as exc:
             if args.debug:
                 raise
-            message = str(exc) if str(exc).startswith(path) else f"{path}: {exc}"
+            message = str(exc) if str(exc).startswith(path) else f"{_shown(path)}: {exc}"
             print(f"prepub: error: {message}", file=sys.stderr)
             sarif_errors.append(SarifError(path, message))
             worst = max(worst, EXIT_ERROR)
@@ -206,7 +252,7 @@ def _check(args: argparse.Namespace) -> int:
         if args.clean_out:
             _write_clean(args.clean_out, path, result.clean_text, several)
         locator = SourceLocator(content, result, partial(pipeline.load, content, args.content_type))
-        label = "<stdin>" if path == "-" else path
+        label = "<stdin>" if path == "-" else _shown(path)
         if args.format == "sarif":
             sarif_inputs.append(SarifInput(path, result, locator))
         elif args.format == "html":
@@ -299,17 +345,18 @@ def _rules(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import filters
     from filters.catalogue import render_catalogue, render_rule
 
+    # list and show describe the packs: their examples need not run (nor presidio load).
     if args.rules_command == "list":
-        pipeline = filters.Pipeline(args.rules)
+        rules = filters.load_rule_packs(args.rules, check_examples=False)
         if args.markdown:
-            print(render_catalogue(pipeline.rules), end="")
+            print(render_catalogue(rules), end="")
             return 0
-        for rule in pipeline.rules.rules:
+        for rule in rules.rules:
             langs = ",".join(rule.languages)
             print(f"{rule.id:<11} {rule.severity:<7} {rule.kind:<18} {langs:<6} {rule.name}")
         return 0
     if args.rules_command == "show":
-        rules = filters.load_rule_packs(args.rules)
+        rules = filters.load_rule_packs(args.rules, check_examples=False)
         rule = rules.by_id.get(args.code.upper())
         if rule is None:
             print(f"prepub: error: no rule {args.code}", file=sys.stderr)
@@ -319,7 +366,10 @@ def _rules(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.rules_command == "test":
         from filters.examples import check_examples
 
-        outcomes = check_examples(filters.Pipeline(args.rules))
+        # Every example is run and reported here, so a failing one is a FAIL line (exit 1)
+        # rather than the load error it would be elsewhere.
+        rules = filters.load_rule_packs(args.rules, check_examples=False)
+        outcomes = check_examples(filters.Pipeline(rules))
         failed = [o for o in outcomes if not o.ok]
         for o in failed:
             verb = "did not fire" if o.expectation == "must_match" else "fired"
@@ -376,7 +426,9 @@ def _add_batch_parser(sub: Any) -> None:
     )
     batch.add_argument("--fix", action="store_true", help="as for check (a record's fix wins)")
     batch.add_argument("--content-type", choices=("auto", "text", "html"), default="auto")
-    batch.add_argument("--max-bytes", type=int, default=None, help="largest article (bytes)")
+    batch.add_argument(
+        "--max-bytes", type=_max_bytes, default=None, help="largest article (bytes, at least 1)"
+    )
     batch.add_argument(
         "--progress",
         choices=("auto", "bar", "lines", "off"),

@@ -123,14 +123,17 @@ _ATTRIBUTION_LINK = re.compile(
     r"view\s+original|original\s+(?:article|post|link)|原文|source|来源|出典|원문", re.I
 )
 _WORDS = re.compile(r"\w+")
+# Block.path keeps the last this many characters of an element's tag path ("/html/body/
+# article/p"): enough for the nearest enclosing article or table, bounded on deep pages.
+PATH_TAIL = 200
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 
 
-def _chrome_reason(tag: Tag) -> str | None:
+def _chrome_reason(tag: Tag, in_article: bool) -> str | None:
     name = tag.name or ""
     if name in _CHROME_TAGS:
         return _CHROME_TAGS[name]
-    if name in ("header", "footer") and tag.find_parent("article") is None:
+    if name in ("header", "footer") and not in_article:
         return name
     attrs = tag.attrs or {}
     if attrs.get("hidden") is not None or attrs.get("aria-hidden") == "true":
@@ -252,10 +255,13 @@ def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: in
         current = []
         current_hrefs = []
 
-    # Iterative depth-first walk with explicit enter/exit events.
-    stack: list[tuple[object, bool, str | None, str]] = [(soup, False, None, "")]
+    # Iterative depth-first walk with explicit enter/exit events. Each entry carries the
+    # inherited chrome hint, whether an <article> encloses it, and the tail of its path
+    # (at most PATH_TAIL characters: a full path per open element would cost memory and
+    # time quadratic in the nesting depth).
+    stack: list[tuple[object, bool, str | None, bool, str]] = [(soup, False, None, False, "")]
     while stack:
-        node, leaving, hint, path = stack.pop()
+        node, leaving, hint, in_article, path = stack.pop()
         if isinstance(node, Comment):
             continue
         if isinstance(node, NavigableString):
@@ -284,9 +290,9 @@ def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: in
             continue
         if name in ("td", "th") and "".join(current).strip():
             current.append(" | ")  # one line per table row, cells separated
-        own_hint = _chrome_reason(node) if name not in ("[document]",) else None
+        own_hint = _chrome_reason(node, in_article) if name not in ("[document]",) else None
         hint_here = hint or own_hint
-        sub_path = f"{path}/{name}" if name != "[document]" else ""
+        sub_path = f"{path}/{name}"[-PATH_TAIL:] if name != "[document]" else ""
         if name in _BLOCK:
             flush()
             classes = tuple(node.get("class") or ())
@@ -296,7 +302,7 @@ def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: in
                     name,
                     classes,
                     (ident,) if isinstance(ident, str) else (),
-                    sub_path[-200:],
+                    sub_path,
                     hint_here,
                 )
             )
@@ -307,9 +313,10 @@ def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: in
                 current_hrefs.append(href.strip())
                 if _ATTRIBUTION_LINK.search(label) or node.get("rel") == ["canonical"]:
                     links.append((label, href.strip()))
-        stack.append((node, True, hint, path))
+        stack.append((node, True, hint, in_article, path))
+        child_in_article = in_article or name == "article"
         for child in reversed(list(node.children)):
-            stack.append((child, False, hint_here, sub_path))
+            stack.append((child, False, hint_here, child_in_article, sub_path))
     flush()
     text = "".join(parts)
     if not text.strip():

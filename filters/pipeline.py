@@ -15,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
+import re
 import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from filters import __version__
 from filters.apply_fixes import ApplyFixes
@@ -29,7 +31,7 @@ from filters.decide import decide
 from filters.detect_language import DetectLanguage
 from filters.detect_pii import DetectPii
 from filters.edits import OffsetMap, apply_edits, check_edits
-from filters.errors import PrepubError
+from filters.errors import InputError, PrepubError
 from filters.flag_advice import FlagAdvice
 from filters.load import DEFAULT_MAX_BYTES, ContentType, Document, load_document
 from filters.models import (
@@ -66,16 +68,17 @@ class Pipeline:
 
             self.rules = with_ner_rules(self.rules)
         self.max_bytes = max_bytes
-        disclosures = CheckDisclosures(self.rules)
+        # Compiled stages are shared by every pipeline on the same rule set (RuleSet.shared).
+        disclosures = self.rules.shared(CheckDisclosures)
         from filters.strip_chrome import StripChrome
 
         self.pii = DetectPii(self.rules, engine=pii_engine, ner_model=ner_model)
         # The stage order, read as a sentence.
         self.stages: tuple[Any, ...] = (
             DetectLanguage(self.rules),
-            StripChrome(self.rules, disclosures),
+            self.rules.shared(StripChrome, disclosures),
             disclosures,
-            FlagAdvice(self.rules),
+            self.rules.shared(FlagAdvice),
             self.pii,
             ApplyFixes(self.rules),
         )
@@ -118,8 +121,10 @@ class Pipeline:
 
         Raises:
             InputError: the content is not a usable article (binary, undecodable, empty,
-                over the size limit).
+                over the size limit), or an argument is not usable (see
+                :func:`check_arguments`).
         """
+        check_arguments(source=source, url=url, language=language, record_id=record_id)
         started = time.perf_counter()
         t0 = time.perf_counter()
         doc = self.load(content, content_type)
@@ -210,6 +215,59 @@ class Pipeline:
         if finding.original_span is None:
             return finding
         return finding.model_copy(update={"span": final.span_to_clean(finding.original_span)})
+
+
+# Generous bounds on the metadata next to an article: a publisher's name, a URL, an id.
+MAX_SOURCE_CHARS = 1000
+MAX_URL_CHARS = 8192
+MAX_RECORD_ID_CHARS = 4096
+_LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_arguments(
+    *,
+    source: object = None,
+    url: object = None,
+    language: object = None,
+    record_id: object = None,
+) -> None:
+    """Reject metadata the stages and the audit record cannot use, in one line each.
+
+    Each must be a string (or None) of valid Unicode: a lone surrogate, which is what
+    Python makes of a non-UTF-8 byte in a command-line argument, cannot be written to the
+    JSON output or the audit log. ``url`` must parse as a URL (``http://[::1`` does not)
+    and ``language`` must look like a language code (``en``, ``zh-Hant``).
+
+    Raises:
+        InputError: naming the argument and what is wrong with it.
+    """
+    limits = (
+        ("source", source, MAX_SOURCE_CHARS),
+        ("url", url, MAX_URL_CHARS),
+        ("language", language, 35),
+        ("record id", record_id, MAX_RECORD_ID_CHARS),
+    )
+    for name, value, most in limits:
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InputError(f"{name} must be a string, not {type(value).__name__}")
+        bad = _SURROGATE.search(value)
+        if bad:
+            raise InputError(
+                f"{name} is not valid text: a lone surrogate at character {bad.start()} "
+                "(a command-line argument with a byte that is not UTF-8?)"
+            )
+        if len(value) > most:
+            raise InputError(f"{name} is {len(value):,} characters, over the limit of {most:,}")
+    if isinstance(url, str) and url:
+        try:
+            urlsplit(url if "//" in url else f"//{url}").hostname  # noqa: B018 - validates
+        except ValueError as exc:
+            raise InputError(f"url is not a valid URL: {exc}: {url[:200]!r}") from None
+    if isinstance(language, str) and language and not _LANGUAGE_CODE.fullmatch(language):
+        raise InputError(f"language must be a language code such as en or zh, not {language!r}")
 
 
 class _CachingScrubber(Scrubber):

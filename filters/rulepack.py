@@ -14,12 +14,14 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+import threading
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -36,6 +38,7 @@ from filters.errors import RulePackError
 from filters.models import Category, RulePackRef, Severity
 from filters.regex_safety import CheckedPattern, analyse
 
+_T = TypeVar("_T")
 RULE_ID = re.compile(r"^[A-Z]{2,4}(?:-[A-Z]{2})?-\d{3}$")
 REGEX_FLAGS = re.IGNORECASE | re.UNICODE
 # A strip rule only ever judges one line of at most this many characters (a UI label).
@@ -699,9 +702,16 @@ class LoadedPack(BaseModel):
 
 
 class RuleSet:
-    """Every loaded pack, indexed for the stages. Built once; read-only afterwards."""
+    """Every loaded pack, indexed for the stages. Built once; read-only afterwards.
+
+    Stages compiled from the rules (the advice cue index, the chrome line matchers) are
+    built once per rule set with :meth:`shared`, so the example check at load, and every
+    :class:`~filters.pipeline.Pipeline` on the same packs, reuse them.
+    """
 
     def __init__(self, packs: list[LoadedPack]) -> None:
+        self._shared: dict[tuple[Any, ...], Any] = {}
+        self._shared_lock = threading.Lock()
         self.packs = packs
         self.rules: list[Any] = [r for p in packs for r in p.data.rule]
         self.by_id: dict[str, Any] = {}
@@ -728,6 +738,29 @@ class RuleSet:
     def refs(self) -> list[RulePackRef]:
         """Name, version and hash of every pack, for the audit record."""
         return [p.ref for p in self.packs]
+
+    def shared(self, build: Callable[..., _T], *args: Any) -> _T:
+        """``build(self, *args)``, built once per rule set and arguments, then reused.
+
+        For stages, which keep no per-article state (a pipeline already serves many
+        threads with one of each), so pipelines on the same rule set can share them.
+        """
+        key = (build, *args)
+        with self._shared_lock:
+            if key not in self._shared:
+                self._shared[key] = build(self, *args)
+            return self._shared[key]  # type: ignore[no-any-return]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled as the packs alone (a pipeline sent to a worker): stages are rebuilt there.
+        state = self.__dict__.copy()
+        state["_shared"] = {}
+        del state["_shared_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._shared_lock = threading.Lock()
 
 
 def default_rules_dir() -> Path:
@@ -776,10 +809,18 @@ def _format_validation_error(path: str, raw: dict[str, Any], exc: ValidationErro
 def load_pack(path: Path) -> LoadedPack:
     """Read and validate one pack file."""
     label = str(path)
+    return _parse_pack(label, _read_pack(path))
+
+
+def _read_pack(path: Path) -> bytes:
     try:
-        raw_bytes = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        raise RulePackError([f"{label}: cannot read: {exc.strerror or exc}"]) from None
+        raise RulePackError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+
+
+def _parse_pack(label: str, raw_bytes: bytes) -> LoadedPack:
+    """Validate one pack file's bytes; ``label`` names it in messages."""
     try:
         raw = tomllib.loads(raw_bytes.decode("utf-8"))
     except UnicodeDecodeError:
@@ -811,7 +852,8 @@ def failing_examples(rules: RuleSet) -> list[str]:
     class _Stages:  # the parts of a Pipeline that pattern-level examples use
         def __init__(self) -> None:
             self.rules = rules
-            self.stages = (CheckDisclosures(rules), FlagAdvice(rules))
+            # Shared with the pipelines built on these rules: built once per process.
+            self.stages = (rules.shared(CheckDisclosures), rules.shared(FlagAdvice))
             self.pii = DetectPii(rules)
 
     stages: Any = _Stages()
@@ -841,11 +883,22 @@ def failing_examples(rules: RuleSet) -> list[str]:
     return problems
 
 
+# Rule sets already loaded in this process, by the content of their files: building one
+# (validation, regex checks, examples) costs a second or two, and a process that builds
+# several pipelines on the same packs (tests, a server) pays it once. A changed file has
+# other bytes, so it is never served stale.
+_LOADED: OrderedDict[tuple[tuple[str, str], ...], tuple[RuleSet, bool]] = OrderedDict()
+_LOADED_MAX = 8
+_LOADED_LOCK = threading.Lock()
+
+
 def load_rule_packs(path: str | Path | None = None, *, check_examples: bool = True) -> RuleSet:
     """Load every ``*.toml`` pack in a directory (or one file) and check them together.
 
     With ``check_examples`` (the default) the pattern-level examples of every rule run as
-    well (see :func:`failing_examples`), and one that misbehaves is a load error.
+    well (see :func:`failing_examples`), and one that misbehaves is a load error. Files
+    with the same content as a set loaded before in this process give that same
+    (read-only) :class:`RuleSet` back.
 
     Raises:
         RulePackError: naming file, rule and field for each problem found.
@@ -859,11 +912,45 @@ def load_rule_packs(path: str | Path | None = None, *, check_examples: bool = Tr
         raise RulePackError([f"{root}: no such rule pack file or directory"])
     if not files:
         raise RulePackError([f"{root}: no *.toml rule packs"])
-    packs: list[LoadedPack] = []
+    contents: list[tuple[str, bytes]] = []
     problems: list[str] = []
     for file in files:
         try:
-            packs.append(load_pack(file))
+            contents.append((str(file), _read_pack(file)))
+        except RulePackError as exc:
+            problems.extend(exc.problems)
+    if problems:  # report the readable files' problems in the same message
+        try:
+            _check_packs(contents)
+        except RulePackError as exc:
+            problems.extend(exc.problems)
+        raise RulePackError(problems)
+    key = tuple((label, hashlib.sha256(raw).hexdigest()) for label, raw in contents)
+    with _LOADED_LOCK:
+        cached = _LOADED.get(key)
+    if cached is None:
+        cached = (_check_packs(contents), False)
+    rules, examples_checked = cached
+    if check_examples and not examples_checked:
+        problems = failing_examples(rules)
+        if problems:
+            raise RulePackError(problems)
+        examples_checked = True
+    with _LOADED_LOCK:
+        _LOADED[key] = (rules, examples_checked)
+        _LOADED.move_to_end(key)
+        while len(_LOADED) > _LOADED_MAX:
+            _LOADED.popitem(last=False)
+    return rules
+
+
+def _check_packs(contents: list[tuple[str, bytes]]) -> RuleSet:
+    """Validate pack files together (names, codes, registry ids unique) into a RuleSet."""
+    packs: list[LoadedPack] = []
+    problems: list[str] = []
+    for label, raw in contents:
+        try:
+            packs.append(_parse_pack(label, raw))
         except RulePackError as exc:
             problems.extend(exc.problems)
     seen: dict[str, str] = {}
@@ -889,9 +976,4 @@ def load_rule_packs(path: str | Path | None = None, *, check_examples: bool = Tr
             )
     if problems:
         raise RulePackError(problems)
-    rules = RuleSet(packs)
-    if check_examples:
-        problems = failing_examples(rules)
-        if problems:
-            raise RulePackError(problems)
-    return rules
+    return RuleSet(packs)
