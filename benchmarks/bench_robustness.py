@@ -6,9 +6,13 @@ Run by hand (not in CI), on a quiet machine:
     .venv/bin/python benchmarks/bench_robustness.py big       # 1, 2 and 4 MB articles, per stage
     .venv/bin/python benchmarks/bench_robustness.py scaling   # pathological inputs at n and 2n
 
+    .venv/bin/python benchmarks/bench_robustness.py startup   # packs and pipeline, per process
+    .venv/bin/python benchmarks/bench_robustness.py deep      # nested HTML: time and memory
+
 ``scaling`` prints the time ratio between a document and one twice as long: about 2 is
 linear, about 4 quadratic. Each case runs in this process with an alarm, so a runaway case
-is reported as such and the script goes on.
+is reported as such and the script goes on. ``startup`` and ``deep`` run each measurement
+in a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -127,6 +131,67 @@ def bench_scaling(n: int = 10_000, budget: float = 120.0) -> None:
         print(f"{name:22} {n:>7,}: {row[0]:7.3f} s   {2 * n:>7,}: {row[1]:7.3f} s   x{ratio:.1f}")
 
 
+_STARTUP = """
+import time
+t0 = time.perf_counter()
+import filters
+from filters.rulepack import load_rule_packs
+t1 = time.perf_counter()
+rules = load_rule_packs(check_examples=False)
+t2 = time.perf_counter()
+load_rule_packs()  # the examples, on the same (remembered) rule set
+t3 = time.perf_counter()
+filters.Pipeline()
+t4 = time.perf_counter()
+filters.Pipeline()
+t5 = time.perf_counter()
+print(f"import {t1 - t0:.2f} s, packs {t2 - t1:.2f} s, examples {t3 - t2:.2f} s, "
+      f"first Pipeline() {t4 - t3:.2f} s, second Pipeline() {t5 - t4:.3f} s")
+"""
+
+
+def _fresh(code: str) -> str:
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return proc.stdout.strip()
+
+
+def bench_startup() -> None:
+    """What a new process pays before its first article, three times."""
+    for _ in range(3):
+        print(_fresh(_STARTUP))
+
+
+_DEEP = """
+import resource, time
+from filters.load import load_document
+html = {html}
+t0 = time.perf_counter()
+load_document(html)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{{time.perf_counter() - t0:.2f}} s, peak {{peak:.0f}} MB")
+"""
+
+
+def bench_deep() -> None:
+    """Closed and unclosed nesting at 25k, 50k and 100k levels: load time and peak memory."""
+    for levels in (25_000, 50_000, 100_000):
+        closed = f"'<div>' * {levels} + '<p>Deep text.</p>' + '</div>' * {levels}"
+        unclosed = f"'<html><body>' + '<div><span>' * {levels // 2} + 'Deep text.'"
+        for name, html in (("closed <div>", closed), ("unclosed <div><span>", unclosed)):
+            print(f"{levels:>7,} levels, {name:21}: {_fresh(_DEEP.format(html=html))}")
+
+
 if __name__ == "__main__":
     part = sys.argv[1] if len(sys.argv) > 1 else "load"
-    {"load": bench_load, "big": bench_big, "scaling": bench_scaling}[part]()
+    parts = {
+        "load": bench_load,
+        "big": bench_big,
+        "scaling": bench_scaling,
+        "startup": bench_startup,
+        "deep": bench_deep,
+    }
+    parts[part]()

@@ -20,7 +20,9 @@ pattern (``re._parser``) and rejects (raises :class:`UnsafePattern`) or bounds i
 
 Pattern kinds that only ever see short input (``strip`` rules match whole lines of at most
 :data:`filters.rulepack.STRIP_LINE_MAX_CHARS` characters) skip the polynomial check: a
-polynomial in a bounded length is a constant. Exponential shapes are rejected everywhere.
+polynomial in a bounded length is bounded. Bounded is not always small (four ``\s*`` that
+can share a run of 200 spaces try 200**4 splits), so ``tests/test_adversarial.py`` attacks
+every shipped pattern at its bound as well. Exponential shapes are rejected everywhere.
 
 The checks are conservative: they may reject a pattern that is in fact harmless, and the
 message says how to write it safely: bound the repeat (``{0,40}``), make the repeated

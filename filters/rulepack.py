@@ -231,14 +231,17 @@ class PatternFields(_Strict):
 
     @classmethod
     def input_bound(cls, fields: dict[str, Any]) -> int | None:
-        """The longest text one of the rule's patterns is ever matched against; None: any.
+        """How long a stretch of text one of the rule's patterns can backtrack over; None: any.
 
         Polynomial backtracking (:mod:`filters.regex_safety`) only matters on input of
         unbounded length, so rules whose patterns only see short texts skip that check;
         exponential shapes are rejected everywhere. ``fields`` are the rule's fields
-        validated before ``regex``. A rule that declares a search window (``line_max``, or
-        both ``before`` and ``after`` around a trigger word) is bounded by it; strip rules
-        override this (one line).
+        validated before ``regex``. ``line_max`` bounds the text itself: longer lines are
+        never searched. ``before`` and ``after`` bound it around each trigger word; windows
+        that touch are merged (:func:`filters.triggers.rule_windows`), so a window may be
+        longer, but every stretch of it without a trigger word (a run of spaces, digits or
+        punctuation, which is what a repeat backtracks over) is at most ``before + after``
+        long. Strip rules override this (one line).
         """
         line_max = fields.get("line_max") or 0
         before, after = fields.get("before") or 0, fields.get("after") or 0

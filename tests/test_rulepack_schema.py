@@ -179,3 +179,81 @@ def test_search_patterns_that_match_nothing_are_rejected_but_strip_may() -> None
 
     assert analyse(r"\s*").matches_empty and analyse(r"\b").matches_empty
     assert not analyse(r"a?b").matches_empty
+
+
+# -- loading once per process ------------------------------------------------------------------
+
+
+def _copy_pack(src: Path, dest: Path) -> Path:
+    dest.mkdir(exist_ok=True)
+    target = dest / src.name
+    target.write_bytes(src.read_bytes())
+    return target
+
+
+def test_the_same_files_give_the_same_rule_set(tmp_path: Path) -> None:
+    first = filters.load_rule_packs()
+    assert filters.load_rule_packs() is first
+    assert filters.load_rule_packs(check_examples=False) is first
+    pack = _copy_pack(Path(__file__).resolve().parent.parent / "rules" / "sources.toml", tmp_path)
+    before = filters.load_rule_packs(pack, check_examples=False)
+    pack.write_text(pack.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    after = filters.load_rule_packs(pack, check_examples=False)
+    assert after is not before  # new content, loaded afresh
+    assert after.packs[0].sha256 != before.packs[0].sha256
+
+
+def test_examples_still_run_when_a_set_was_loaded_without_them(tmp_path: Path) -> None:
+    pack = _copy_pack(
+        Path(__file__).parent / "data" / "bad_packs" / "failing_must_match.toml", tmp_path
+    )
+    assert filters.load_rule_packs(pack, check_examples=False).by_id["ADV-EN-901"]
+    for _ in range(2):  # a failing set is never remembered as checked
+        with pytest.raises(filters.RulePackError, match="does not fire"):
+            filters.load_rule_packs(pack)
+
+
+def test_stages_are_built_once_per_rule_set_and_not_pickled() -> None:
+    import pickle
+
+    from filters.flag_advice import FlagAdvice
+
+    rules = filters.load_rule_packs()
+    pipeline = filters.Pipeline(rules)
+    assert filters.Pipeline(rules).stages[3] is pipeline.stages[3] is rules.shared(FlagAdvice)
+    copy = pickle.loads(pickle.dumps(rules))
+    assert copy.shared(FlagAdvice) is not rules.shared(FlagAdvice)
+    assert [r.id for r in copy.rules] == [r.id for r in rules.rules]
+
+
+def test_rules_list_and_show_do_not_load_presidio() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import contextlib, io, sys, cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert cli.main(['rules', 'list']) == 0\n"
+        "    assert cli.main(['rules', 'show', 'ATT-010']) == 0\n"
+        "print('presidio_analyzer' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "False"
+
+
+def test_rules_test_reports_a_failing_example_as_a_fail_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli import main
+
+    pack = _copy_pack(
+        Path(__file__).parent / "data" / "bad_packs" / "failing_must_match.toml", tmp_path
+    )
+    assert main(["--rules", str(pack), "rules", "test"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL ADV-EN-901-en-must_match-1: did not fire" in out
+    assert "2/3 examples behave as declared" in out
