@@ -214,11 +214,11 @@ def _check(args: argparse.Namespace) -> int:
     from filters.render import use_colour
     from filters.sarif import SarifError, SarifInput
 
+    # The metadata applies to every input: a bad value is one error, before any work.
+    check_arguments(source=args.source, url=args.url, language=args.language)
     pipeline = filters.Pipeline(
         args.rules, max_bytes=args.max_bytes or DEFAULT_MAX_BYTES, ner_model=args.ner_model
     )
-    # The metadata applies to every input: a bad value is one error, not one per file.
-    check_arguments(source=args.source, url=args.url, language=args.language)
     several = len(args.paths) > 1
     if args.format == "html" and several and not args.out:
         raise filters.InputError("--format html with several inputs needs --out DIRECTORY")

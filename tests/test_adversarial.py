@@ -26,7 +26,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from functools import lru_cache, partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,7 @@ def _class_char(walker: Any, item: Any) -> str:
     return _char_of(walker.leaf(item))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _char_of(mask: int) -> str:
     from filters.regex_safety import _BIT, _PROBE
 

@@ -308,12 +308,20 @@ _AUDIT_TEXTS = [
     "Write to help@example.org for details.",
 ]
 _RECORDS = [_PIPELINE.check(t).audit for t in _AUDIT_TEXTS]
+_LOG: dict[str, bytes] = {}  # the intact log and its head file, written once (appends sync)
 
 
 def _write_log(path: Path) -> bytes:
-    for record in _RECORDS:
-        filters.append_record(path, record)
-    return path.read_bytes()
+    from filters.audit import head_path
+
+    if not _LOG:
+        for record in _RECORDS:
+            filters.append_record(path, record)
+        _LOG.update(log=path.read_bytes(), head=head_path(path).read_bytes())
+    else:
+        path.write_bytes(_LOG["log"])
+        head_path(path).write_bytes(_LOG["head"])
+    return _LOG["log"]
 
 
 _DAMAGE = st.one_of(
