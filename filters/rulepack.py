@@ -714,7 +714,7 @@ class RuleSet:
 
     def __init__(self, packs: list[LoadedPack]) -> None:
         self._shared: dict[tuple[Any, ...], Any] = {}
-        self._shared_lock = threading.Lock()
+        self._shared_lock = threading.RLock()
         self.packs = packs
         self.rules: list[Any] = [r for p in packs for r in p.data.rule]
         self.by_id: dict[str, Any] = {}
@@ -763,7 +763,7 @@ class RuleSet:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._shared_lock = threading.Lock()
+        self._shared_lock = threading.RLock()
 
 
 def default_rules_dir() -> Path:
