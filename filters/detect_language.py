@@ -32,7 +32,12 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _NOT_LETTER = re.compile(r"[\W\d_]+")
 _NON_LATIN = re.compile(r"[\u0400-\u04ff\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
-_NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|\b[A-Z]{2,6}\.[A-Z]{2}\b|\$[A-Za-z]+")
+# Addresses, tickers and cashtags say nothing about the language. Each alternative starts
+# with a character class so the regex engine can skip ahead; e-mail addresses (which can
+# start with any character) go first and only when there is an ``@``, and start where
+# their token does, keeping the scan linear on runs without spaces (Chinese, Japanese).
+_EMAIL = re.compile(r"(?<!\S)\S+@\S+")
+_NOISE = re.compile(r"https?://\S+|www\.\S+|[A-Z](?<!\w[A-Z])[A-Z]{1,5}\.[A-Z]{2}\b|\$[A-Za-z]+")
 
 
 def _detector_factory() -> Any:
@@ -57,28 +62,51 @@ def normalise_code(code: str) -> str:
 
 
 def detect(text: str) -> tuple[str, float | None]:
-    """ISO 639-1 code and probability for ``text``, or ``("und", None)`` when unsure."""
-    sample = _NOISE.sub(" ", text[: SAMPLE_CHARS * 2])[:SAMPLE_CHARS]
-    letters = len(_LETTER.findall(sample))
-    if letters < MIN_LETTERS:
+    """ISO 639-1 code and probability for ``text``, or ``("und", None)`` when unsure.
+
+    The probability is langdetect's; languages settled without it (by writing system or
+    function words) get 1.0 for a script of its own (CJK) and None otherwise.
+    """
+    sample = _without_noise(text[: SAMPLE_CHARS * 2])[:SAMPLE_CHARS]
+    if _letters(sample[: MIN_LETTERS * 8]) < MIN_LETTERS and _letters(sample) < MIN_LETTERS:
         return "und", None
-    hangul, kana, han = (
-        len(_HANGUL.findall(sample)),
-        len(_KANA.findall(sample)),
-        len(_HAN.findall(sample)),
-    )
-    if hangul > letters * 0.3:
-        return "ko", 1.0
-    if kana > letters * 0.1:
-        return "ja", 1.0
-    if han > letters * 0.3:
-        return "zh", 1.0
-    if not _NON_LATIN.search(sample):
+    if _NON_LATIN.search(sample):
+        letters = _letters(sample)
+        hangul, kana, han = (
+            len(_HANGUL.findall(sample)),
+            len(_KANA.findall(sample)),
+            len(_HAN.findall(sample)),
+        )
+        if hangul > letters * 0.3:
+            return "ko", 1.0
+        if kana > letters * 0.1:
+            return "ja", 1.0
+        if han > letters * 0.3:
+            return "zh", 1.0
+        if _is_russian(sample, letters):
+            return "ru", None
+    else:
         # Function words settle most Latin-script articles in a fraction of langdetect's
         # time; unclear or unlisted languages still go to langdetect.
         clear = latin_language(sample, margin=_CLEAR_MARGIN, share=_CLEAR_SHARE)
+        if clear is None:  # the opening is unclear (a headline, a dateline): read on
+            clear = latin_language(
+                sample, margin=_CLEAR_MARGIN, share=_WIDE_SHARE, limit=SAMPLE_CHARS
+            )
         if clear is not None:
             return clear, None
+    return _langdetect(sample)
+
+
+def _without_noise(text: str) -> str:
+    """``text`` with URLs, e-mail addresses, tickers and cashtags blanked out."""
+    if "@" in text:
+        text = _EMAIL.sub(" ", text)
+    return _NOISE.sub(" ", text)
+
+
+def _langdetect(sample: str) -> tuple[str, float | None]:
+    """The statistical model, for what the cheap checks leave open (~5-10 ms a sample)."""
     from langdetect.lang_detect_exception import LangDetectException
 
     detector = _detector_factory().create()
@@ -93,6 +121,24 @@ def detect(text: str) -> tuple[str, float | None]:
     if _CYRILLIC.search(sample) and normalise_code(best.lang) not in ("ru", "uk", "bg", "mk", "sr"):
         return "ru", None
     return normalise_code(best.lang), round(float(best.prob), 4)
+
+
+# Letters of the other Cyrillic alphabets (Ukrainian, Belarusian, Serbian, Macedonian,
+# Kazakh, ...): any of them leaves the choice to langdetect.
+_NON_RUSSIAN_CYRILLIC = re.compile(r"[\u0400\u0402-\u040f\u0450\u0452-\u04ff]")
+_RUSSIAN_ONLY = re.compile(r"[ыэЫЭ]")  # not in Bulgarian, Ukrainian, Serbian, Macedonian
+
+
+def _is_russian(sample: str, letters: int) -> bool:
+    """Mostly Cyrillic, only Russian letters, and Russian's own ы/э at their usual rate.
+
+    ы and э make about 2% of Russian letters and do not exist in the other Cyrillic
+    languages langdetect knows, so this settles Russian without the statistical model.
+    """
+    cyrillic = len(_CYRILLIC.findall(sample))
+    if cyrillic <= letters * 0.5 or _NON_RUSSIAN_CYRILLIC.search(sample):
+        return False
+    return len(_RUSSIAN_ONLY.findall(sample)) >= cyrillic * 0.01
 
 
 def script_of(text: str) -> str:
@@ -125,6 +171,7 @@ _PARAGRAPH_LETTERS = 60  # a line this long is a paragraph, a block of its own
 _MIN_STOPWORD_TOKENS = 20
 _STOPWORD_SAMPLE = 400
 _CLEAR_SHARE = 0.2  # a document's language from function words alone needs a clear win
+_WIDE_SHARE = 0.15  # the same over the whole sample (hundreds of tokens)
 _CLEAR_MARGIN = 3.0  # characters of a block enough to tell its language by function words
 # The commonest function words of the Latin-script languages republished news comes in:
 # enough to tell an untranslated paragraph from the article's own language, cheaply.
@@ -164,17 +211,20 @@ def _weighs(text: str, n: int) -> bool:
     return _weight(text[: 3 * n]) >= n or len(text) > 3 * n and _weight(text) >= n
 
 
-def latin_language(text: str, *, margin: float = 2.0, share: float = 0.15) -> str | None:
+def latin_language(
+    text: str, *, margin: float = 2.0, share: float = 0.15, limit: int = _STOPWORD_SAMPLE
+) -> str | None:
     """The Latin-script language whose function words dominate ``text``, or None if unclear.
 
-    The winner needs ``share`` of the tokens and ``margin`` times the runner-up's count.
+    The winner needs ``share`` of the tokens and ``margin`` times the runner-up's count;
+    only the first ``limit`` characters are read.
     """
-    tokens = _TOKEN.findall(text[:_STOPWORD_SAMPLE].lower())
+    tokens = _TOKEN.findall(text[:limit].lower())
     if len(tokens) < _MIN_STOPWORD_TOKENS:
         return None
     counts: dict[str, int] = {}
-    for token in tokens:
-        for lang in _STOPWORD_LANG.get(token, ()):
+    for langs in filter(None, map(_STOPWORD_LANG.get, tokens)):  # the loop sees hits only
+        for lang in langs:
             counts[lang] = counts.get(lang, 0) + 1
     if not counts:
         return None
@@ -194,7 +244,18 @@ def text_blocks(text: str) -> list[tuple[int, int, str]]:
     system (a hard-wrapped paragraph, a number under a heading) form one block. Lines too
     short to have a script join the block before them.
     """
-    blocks: list[tuple[int, int, str]] = []
+    return [(start, end, script) for start, end, script, _ in _weighed_text_blocks(text)]
+
+
+def _weighed_text_blocks(text: str) -> list[tuple[int, int, str, int]]:
+    """:func:`text_blocks` with each block's weight (exact below ``_PARAGRAPH_LETTERS``).
+
+    Each line is weighed once, and a block of short lines weighs what its lines do, so no
+    text is scanned twice; a text with no letter outside the Latin script skips the
+    script checks altogether.
+    """
+    latin_only = not _NON_LATIN.search(text)
+    blocks: list[tuple[int, int, str, int]] = []
     short_run = False  # whether the last block is made of short lines and may grow
     pos = 0
     for raw in text.split("\n"):
@@ -203,14 +264,28 @@ def text_blocks(text: str) -> list[tuple[int, int, str]]:
         if not raw.strip():
             short_run = False
             continue
-        script = script_of(raw) if _weighs(raw, _MIN_LINE_LETTERS) else ""
-        short = not _weighs(raw, _PARAGRAPH_LETTERS)
+        weight = _line_weight(raw, latin_only)
+        script = ""
+        if weight >= _MIN_LINE_LETTERS:
+            script = "latin" if latin_only else script_of(raw)
+        short = weight < _PARAGRAPH_LETTERS
         if blocks and short_run and short and (not script or blocks[-1][2] in ("", script)):
-            blocks[-1] = (blocks[-1][0], end, blocks[-1][2] or script)
+            first, _, block_script, block_weight = blocks[-1]
+            blocks[-1] = (first, end, block_script or script, block_weight + weight)
         else:
-            blocks.append((start, end, script))
+            blocks.append((start, end, script, weight))
             short_run = short
     return blocks
+
+
+def _line_weight(line: str, latin_only: bool) -> int:
+    """:func:`_weight` of a line, exact up to ``_PARAGRAPH_LETTERS`` (long lines stop there)."""
+    weigh = _letters if latin_only else _weight
+    head = line[: 3 * _PARAGRAPH_LETTERS]
+    weight = weigh(head)
+    if weight < _PARAGRAPH_LETTERS and len(line) > len(head):
+        weight = weigh(line)
+    return weight
 
 
 class DetectLanguage:
@@ -221,6 +296,10 @@ class DetectLanguage:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.supported = sorted({lang for r in rules.of_kind("advice") for lang in r.languages})
+
+    def warm_up(self) -> None:
+        """Load langdetect's profiles now ahead of the first article that needs them (~0.3 s)."""
+        _detector_factory()
 
     def run(self, ctx: Context) -> None:
         """Detect the document language unless the caller gave one, then check the blocks."""
@@ -250,20 +329,25 @@ class DetectLanguage:
         expected = _SCRIPT_OF_LANGUAGE.get(ctx.language, "latin")
         rule = self.rules.document_rule("language_mixed")
         text = ctx.doc.text
+        checks_words = expected == "latin" and ctx.language in _STOPWORDS
         if ctx.doc.blocks:
-            blocks = [(b.start, b.end, script_of(text[b.start : b.end])) for b in ctx.doc.blocks]
+            blocks = [
+                (b.start, b.end, script_of(text[b.start : b.end]), _MIN_BLOCK_LETTERS)
+                for b in ctx.doc.blocks
+                if _weighs(text[b.start : b.end], _MIN_BLOCK_LETTERS)
+            ]
         else:
-            blocks = text_blocks(text)
-        for start, end, script in blocks:
-            block = text[start:end]
-            if not _weighs(block, _MIN_BLOCK_LETTERS):
+            blocks = _weighed_text_blocks(text)
+        for start, end, script, weight in blocks:
+            if weight < _MIN_BLOCK_LETTERS:
                 continue
+            block = text[start:end]
             other = None
             if script and script != expected and not (expected == "kana" and script == "han"):
                 other = f"{script} script"
-            elif script == "latin" and expected == "latin":
+            elif checks_words and script == "latin":
                 lang = latin_language(block)
-                if lang is not None and lang != ctx.language and ctx.language in _STOPWORDS:
+                if lang is not None and lang != ctx.language:
                     other = f"'{lang}'"
             ctx.block_languages.append((start, end, other or ctx.language))
             if other is None:

@@ -97,6 +97,9 @@ class Pipeline:
         the pipeline for chaining.
         """
         self.check(_WARM_UP_ARTICLE, source="prepub", fix=True)
+        for stage in self.stages:
+            if hasattr(stage, "warm_up"):
+                stage.warm_up()  # what the warm-up article did not reach
         return self
 
     def load(self, content: str | bytes, content_type: ContentType = "auto") -> Document:
