@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 from filters.check_disclosures import CheckDisclosures
@@ -48,7 +48,6 @@ _BANNER_MAX_LINES = 25
 _BANNER_MAX_CHARS = 1200  # a pinned banner longer than this is not a banner
 _BANNER_LINE_MAX = 220  # a banner line is a heading, a list item or a short blurb
 _BANNER_SLACK = 20  # UTF-16 units a cut banner may end short of the platform's cut length
-_PROTECT_WINDOW = 1  # lines on each side searched for a protected span around a candidate
 _MARKER_WINDOW = 5000  # profile markers are looked for in the page's head and tail
 _COUNTER_RULE = "CHR-012"  # bare numbers: widget counters in text, figures in an HTML body
 _EDGE_LABEL_WORDS = 3  # an edge label is a word or three (a topic tag, a channel name)
@@ -100,9 +99,9 @@ class _Page:
     """The lines of one document with their labels, prose flags and protection.
 
     Each is computed once, and only for the lines a rule asks about. Protection (a
-    disclaimer or a strong attribution, found by the disclosures stage) is looked for
-    around the candidate lines rather than in the whole page: most lines are never
-    candidates for removal, and a credit or a disclaimer spans at most a few lines.
+    disclaimer or a strong attribution) comes from the disclosures stage's scan of the
+    whole document, which that stage reuses (it is cached), so the page is scanned once;
+    a line is guarded when a protected span overlaps it, found by bisection.
     """
 
     def __init__(self, text: str, protect: Callable[[str], list[Span]]) -> None:
@@ -110,9 +109,10 @@ class _Page:
         self.lines = list(iter_lines(text))
         self.protected_spans: list[Span] = []
         self._protect = protect
+        self._span_starts: list[int] | None = None
+        self._reach: list[int] = []  # the furthest end of the spans starting up to each one
         self._labels: dict[int, str] = {}
         self._prose: dict[int, bool] = {}
-        self._guarded: dict[int, bool] = {}
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -135,37 +135,30 @@ class _Page:
             self._prose[i] = _is_prose(self.lines[i].text)
         return self._prose[i]
 
+    def protected(self) -> list[Span]:
+        """The protected spans of the page, in order."""
+        if self._span_starts is None:
+            self._find_protected()
+        return self.protected_spans
+
     def guarded(self, i: int) -> bool:
         """Whether the line holds (part of) a protected span: no chrome rule may remove it."""
-        if i not in self._guarded:
-            self.settle([i])
-        return self._guarded[i]
+        if self._span_starts is None:
+            self._find_protected()
+        assert self._span_starts is not None
+        line = self.lines[i]
+        # Spans starting before the line ends; the furthest-reaching one decides.
+        k = bisect.bisect_left(self._span_starts, line.end)
+        return k > 0 and self._reach[k - 1] > line.start and bool(line.text.strip())
 
-    def settle(self, indices: Iterable[int]) -> None:
-        """Look up protection for many lines at once, one search per stretch of lines."""
-        todo = sorted(i for i in set(indices) if i not in self._guarded)
-        if not todo:
-            return
-        runs: list[list[int]] = [[todo[0], todo[0]]]
-        for i in todo[1:]:
-            if i - runs[-1][1] <= 2 * _PROTECT_WINDOW + 1:
-                runs[-1][1] = i
-            else:
-                runs.append([i, i])
-        for first, last in runs:
-            lo = max(0, first - _PROTECT_WINDOW)
-            hi = min(len(self.lines) - 1, last + _PROTECT_WINDOW)
-            start, end = self.lines[lo].start, self.lines[hi].end
-            spans = [
-                Span(start=start + p.start, end=start + p.end)
-                for p in self._protect(self.text[start:end])
-            ]
-            self.protected_spans.extend(sp for sp in spans if sp not in self.protected_spans)
-            for j in range(first, last + 1):
-                line = self.lines[j]
-                self._guarded[j] = bool(line.text.strip()) and any(
-                    sp.start < line.end and line.start < sp.end for sp in spans
-                )
+    def _find_protected(self) -> None:
+        spans = sorted(self._protect(self.text), key=lambda sp: (sp.start, sp.end))
+        self.protected_spans = [sp for n, sp in enumerate(spans) if n == 0 or sp != spans[n - 1]]
+        self._span_starts = [sp.start for sp in self.protected_spans]
+        reach = -1
+        for sp in self.protected_spans:
+            reach = max(reach, sp.end)
+            self._reach.append(reach)
 
 
 class _LineMatcher:
@@ -336,12 +329,11 @@ class StripChrome:
             rule = self.label_rule(lines.label(i), profile_id)
             if rule is not None and not (i in body_lines and rule.id == _COUNTER_RULE):
                 matched.append((i, rule))
-        lines.settle(i for i, _ in matched)
         for i, rule in matched:
             remove(i, rule, rule.message.replace("{match}", lines.label(i)[:80]))
         self._structure_pass(ctx, lines, removed, remove)
 
-        ctx.protected = sorted(lines.protected_spans, key=lambda sp: (sp.start, sp.end))
+        ctx.protected = lines.protected()
         ctx.edits.extend(self._edits(text, lines, removed))
         self._drop_language_findings_in_chrome(ctx, [lines[i] for i in sorted(removed)])
         ctx.set_stripped()
@@ -370,7 +362,6 @@ class StripChrome:
             while last < len(lines) and lines[last].end <= block.end:
                 last += 1
             spans.append((block, range(first, last), self._block_reason(block, ctx.doc.extractor)))
-        lines.settle(i for _, rows, reason in spans if reason is not None for i in rows)
         for block, rows, reason in spans:
             if reason is not None and any(lines.guarded(i) for i in rows):
                 reason = None  # a disclaimer or a credit keeps its whole block
