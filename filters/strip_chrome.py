@@ -26,15 +26,25 @@ so the clean text is exactly the document text with the edits applied.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from filters.check_disclosures import CheckDisclosures
 from filters.context import Context
 from filters.load import Block
 from filters.models import Edit, Span
+from filters.required_text import (
+    WORD,
+    admits,
+    first_chars,
+    fold,
+    opens_with_scan,
+    required_strings,
+)
 from filters.rulepack import REGEX_FLAGS, RuleSet, SiteProfile, StripRule
 from filters.textnorm import Line, iter_lines, label_of, normalise_plain
 
@@ -57,6 +67,8 @@ _SUMMARY_SNIPPET = 24  # normalised characters of a summary box that must reappe
 _REPEAT_MAX_CHARS = 600  # captions and alt text are compared; paragraphs are not
 _RELATED_MAX = 12  # headlines listed under one 'Related' heading
 _HEADLINE_MAX = 160
+# Characters too common in prose to tell a line worth trying a slow pattern on.
+_COMMON_CHARS = frozenset(",.:;-/()'\"!?")
 _SENTENCE_FINAL = re.compile(r"[.!?。！？:：;；,，]\s*[\"'”’」』)）]?\s*$")
 
 
@@ -161,57 +173,118 @@ class _Page:
             self._reach.append(reach)
 
 
-class _LineMatcher:
-    """Every whole-line rule of a profile, compiled for one cheap test per line.
+@dataclass(frozen=True)
+class _StripPattern:
+    """One whole-line regex, compiled and analysed once per process (packs share many)."""
 
-    Phrases are looked up in a dictionary (case and whitespace folded). Regexes are joined
-    into one alternation per length class: a line of 150 characters is only tried against
-    the patterns that can match 150 characters, so long lines cost little.
+    regex: re.Pattern[str]
+    width: int  # the longest text it can match
+    first: frozenset[str] | None  # what a match can start with (None: almost anything)
+    need: frozenset[str] | None  # strings one of which a match holds, for slow patterns
+    global_flags: bool  # sets flags for the whole expression: it could not be joined
+
+
+@functools.lru_cache(maxsize=4096)
+def _analyse(pattern: str) -> _StripPattern:
+    regex = re.compile(pattern, REGEX_FLAGS)
+    first = first_chars(pattern, REGEX_FLAGS)
+    need = None
+    if first is None or WORD in first or opens_with_scan(pattern, REGEX_FLAGS):
+        # Tried on most lines, and slow to fail when it opens with a repeat: worth a test.
+        need = required_strings(pattern, REGEX_FLAGS)
+        if need is not None and not need.isdisjoint(_COMMON_CHARS):
+            need = None  # a comma is in every other line: no use as a test
+    return _StripPattern(
+        regex=regex,
+        width=_max_width(pattern),
+        first=first,
+        need=need,
+        global_flags=regex.flags != _PLAIN_FLAGS,
+    )
+
+
+_PLAIN_FLAGS = re.compile("", REGEX_FLAGS).flags
+
+
+class _LineMatcher:
+    """Every whole-line rule of a profile, arranged for cheap tests per line.
+
+    Phrases are looked up in a dictionary (case and whitespace folded). A regex is tried
+    on a line only when it can cover it whole: the line is no longer than the longest text
+    the regex matches, starts with a character a match can start with (the candidates
+    for each first character are listed once and remembered), and, for the patterns that
+    open with a long repeat (such as ``.{0,150}``, slow to fail on any line), holds a
+    string every match of theirs holds ("inbox", "©";
+    :func:`~filters.required_text.required_strings`). The result is the one the packs'
+    order gives: the first rule with a pattern covering the whole line.
     """
 
-    _LENGTHS = (24, 60, 120, 200, _MAX_LABEL_CHARS)
+    _MAX_FIRSTS = 4096  # first characters remembered (bounded for CJK text)
 
     def __init__(self, rules: list[StripRule]) -> None:
         self.rules = rules
-        self.one_by_one = False
         self.phrases: dict[str, StripRule] = {}
-        patterns: list[tuple[int, int, str]] = []  # (rule index, max width, pattern)
+        self.plain: list[tuple[int, _StripPattern]] = []  # (rule index, pattern) in order
+        self.gated: list[tuple[int, _StripPattern, tuple[str, ...], tuple[str, ...]]] = []
         for i, rule in enumerate(rules):
             for phrase in rule.phrases:
                 self.phrases.setdefault(_fold(phrase), rule)
             for pattern in rule.regex:
-                patterns.append((i, _max_width(pattern), pattern))
-        self.by_length: list[tuple[int, re.Pattern[str] | None]] = []
-        floor = 0
-        for limit in self._LENGTHS:
-            parts = [(i, p) for i, width, p in patterns if width > floor]
-            self.by_length.append((limit, self._join(parts)))
-            floor = limit
+                analysed = _analyse(pattern)
+                if analysed.need is None:
+                    self.plain.append((i, analysed))
+                    continue
+                need = tuple(sorted(analysed.need))
+                self.gated.append((i, analysed, tuple(s for s in need if s.isascii()), need))
+        # Patterns with global flags or one group name twice cannot be joined in one
+        # alternation; packs with such patterns were always matched rule by rule.
+        every = [a for _, a in self.plain] + [a for _, a, _, _ in self.gated]
+        names = [n for a in every for n in a.regex.groupindex]
+        self.one_by_one = len(names) != len(set(names)) or any(a.global_flags for a in every)
+        self._by_first: dict[str, list[tuple[int, int, re.Pattern[str]]]] = {}
 
-    def _join(self, parts: list[tuple[int, str]]) -> re.Pattern[str] | None:
-        if not parts:
-            return None
-        body = "|".join(f"(?P<r{i}_{n}>{p})" for n, (i, p) in enumerate(parts))
-        try:
-            return re.compile(body, REGEX_FLAGS)
-        except re.error:  # e.g. two rules name a group alike: match rule by rule instead
-            self.one_by_one = True
-            return None
+    def _starting_with(self, ch: str) -> list[tuple[int, int, re.Pattern[str]]]:
+        """(rule index, width, regex) of the plain patterns whose matches can open with ch."""
+        found = self._by_first.get(ch)
+        if found is None:
+            found = [
+                (i, a.width, a.regex)
+                for i, a in self.plain
+                if a.first is None or admits(a.first, ch)
+            ]
+            if len(self._by_first) >= self._MAX_FIRSTS:
+                self._by_first.clear()  # simple and thread-safe under the GIL; refills fast
+            self._by_first[ch] = found
+        return found
 
     def match(self, label: str) -> StripRule | None:
         """The first rule whose phrases or regexes cover the whole label."""
         rule = self.phrases.get(_fold(label))
         if rule is not None:
             return rule
+        if not label:
+            return None
         if self.one_by_one:
             return next((r for r in self.rules if r.matches_line(label)), None)
-        for limit, pattern in self.by_length:
-            if len(label) <= limit:
-                m = pattern.fullmatch(label) if pattern is not None else None
-                if m is None or m.lastgroup is None:
-                    return None
-                return self.rules[int(m.lastgroup[1:].split("_")[0])]
-        return None
+        size = len(label)
+        first = len(self.rules)  # the earliest rule found to match so far
+        for i, width, regex in self._starting_with(label[0]):
+            if width >= size and regex.fullmatch(label):
+                first = i
+                break
+        folded = ""
+        for i, analysed, ascii_need, need in self.gated:
+            if i >= first:
+                break
+            if analysed.width < size:
+                continue
+            folded = folded or fold(label)
+            for s in ascii_need if folded.isascii() else need:
+                if s in folded:
+                    if analysed.regex.fullmatch(label):
+                        return self.rules[i]
+                    break
+        return self.rules[first] if first < len(self.rules) else None
 
 
 def _fold(text: str) -> str:
