@@ -46,13 +46,14 @@ from filters.required_text import (
     required_strings,
 )
 from filters.rulepack import REGEX_FLAGS, RuleSet, SiteProfile, StripRule
-from filters.textnorm import Line, iter_lines, label_of, normalise_plain
+from filters.textnorm import Line, iter_lines, label_of, normalise_lines, normalise_plain
 
 _MAX_LABEL_CHARS = 320  # chrome lines are short; longer lines are prose and never matched
 _PROSE_WEIGHT = 60  # letters (CJK counted twice) that make a line a paragraph of the article
 _SENTENCE_END = re.compile(r"[.!?。！？…]")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
 _WORD = re.compile(r"\w+")
 _BANNER_MAX_LINES = 25
 _BANNER_MAX_CHARS = 1200  # a pinned banner longer than this is not a banner
@@ -78,16 +79,22 @@ _Remover = Callable[[int, StripRule, str], None]
 
 def _weight(text: str) -> int:
     """Letters, with CJK characters counted twice (one carries about a word's worth)."""
-    return len(_LETTER.findall(text)) + len(_CJK.findall(text))
+    return len(_NOT_LETTER.sub("", text)) + len(_CJK.findall(text))
+
+
+def _weighs(text: str, n: int) -> bool:
+    """``_weight(text) >= n``, settled on the line's opening when that is enough."""
+    head = text[: 2 * n]
+    return _weight(head) >= n or len(text) > len(head) and _weight(text) >= n
 
 
 def _is_prose(text: str) -> bool:
     """A paragraph of the article: long enough and with sentence punctuation."""
     if not _SENTENCE_END.search(text):
         return False
-    if len(text) >= 4 * _PROSE_WEIGHT and len(_LETTER.findall(text, 0, _PROSE_WEIGHT * 2)) > 40:
+    if len(text) >= 4 * _PROSE_WEIGHT and len(_NOT_LETTER.sub("", text[: 2 * _PROSE_WEIGHT])) > 40:
         return True  # a long line that starts with words: no need to count all its letters
-    return _weight(text) >= _PROSE_WEIGHT
+    return _weighs(text, _PROSE_WEIGHT)
 
 
 def _headline_like(label: str) -> bool:
@@ -125,6 +132,7 @@ class _Page:
         self._reach: list[int] = []  # the furthest end of the spans starting up to each one
         self._labels: dict[int, str] = {}
         self._prose: dict[int, bool] = {}
+        self._keys: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -140,6 +148,15 @@ class _Page:
         if i not in self._labels:
             self._labels[i] = label_of(self.lines[i].text)
         return self._labels[i]
+
+    def key(self, i: int) -> str:
+        """The line's :func:`~filters.textnorm.normalise_plain` form, for comparing lines.
+
+        Every line's is made in one pass over the page.
+        """
+        if self._keys is None:
+            self._keys = normalise_lines(self.text)
+        return self._keys[i]
 
     def prose(self, i: int) -> bool:
         """Whether the line is a paragraph of the article."""
@@ -351,8 +368,9 @@ class StripChrome:
                 if any(host == d or host.endswith("." + d) for d in profile.domains):
                     return profile
         head, tail = text[:_MARKER_WINDOW], text[-_MARKER_WINDOW:]
+        windows = (head, tail) if len(text) > _MARKER_WINDOW else (head,)  # one if they are one
         for profile in self.profiles:
-            if any(marker in head or marker in tail for marker in profile.markers):
+            if any(marker in window for marker in profile.markers for window in windows):
                 return profile
         return next((p for p in self.profiles if p.id == "generic"), None)
 
@@ -565,7 +583,7 @@ class StripChrome:
             snippet = box[:_SUMMARY_SNIPPET]
             if len(snippet) < 8:
                 continue
-            below = "".join(normalise_plain(lines[j].text) for j in content[n + 1 :])
+            below = "".join(lines.key(j) for j in content[n + 1 :])
             if snippet in below:
                 out.append(i)
                 out.extend(self._card_after_excerpt(lines, content[n + 1 :], box))
@@ -581,13 +599,13 @@ class StripChrome:
         """
         if not after:
             return []
-        excerpt = normalise_plain(lines[after[0]].text)
+        excerpt = lines.key(after[0])
         if len(excerpt) < 8 or not box.startswith(excerpt):
             return []
         rest = box[len(excerpt) :]
         out = []
         for i in after[1:]:
-            key = normalise_plain(lines[i].text)
+            key = lines.key(i)
             if len(rest) < 6 or not key or lines.prose(i):
                 break
             if not (rest.startswith(key) or key.startswith(rest)):
@@ -624,10 +642,7 @@ class StripChrome:
         """A line repeated next to itself (or with a credit appended), or doubled within itself."""
         out: set[int] = set()
         headline = next((i for i in content if i not in removed), None)
-        keys = {
-            i: normalise_plain(lines[i].text) if len(lines[i].text) <= _REPEAT_MAX_CHARS else ""
-            for i in content
-        }
+        keys = {i: lines.key(i) if len(lines[i].text) <= _REPEAT_MAX_CHARS else "" for i in content}
         for a, b in zip(content, content[1:], strict=False):
             ka, kb = keys[a], keys[b]
             if len(ka) < 8 or len(kb) < 8:
@@ -649,10 +664,10 @@ class StripChrome:
     ) -> list[int]:
         """Short labels above removed chrome, before the first or after the last paragraph."""
         kept = [i for i in content if i not in removed]
-        prose = [i for i in kept if lines.prose(i)]
-        if not prose:
+        first = next((i for i in kept if lines.prose(i)), None)
+        if first is None:
             return []
-        first, last = prose[0], prose[-1]
+        last = next(i for i in reversed(kept) if lines.prose(i))
         out = []
         # A run of short labels above the article is a menu, whatever its words.
         run: list[int] = []
