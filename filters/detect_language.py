@@ -145,16 +145,33 @@ def script_of(text: str) -> str:
     """The dominant writing system of a block: ``han``, ``kana``, ``hangul``, ``cyrillic`` or ``latin``."""
     if not _NON_LATIN.search(text):
         return "latin"  # the common case, settled in one scan
-    letters = _letters(text) or 1
-    for name, pattern, share in (
-        ("hangul", _HANGUL, 0.3),
-        ("kana", _KANA, 0.1),
-        ("han", _HAN, 0.3),
-        ("cyrillic", _CYRILLIC, 0.5),
-    ):
-        if len(pattern.findall(text)) > letters * share:
-            return name
-    return "latin"
+    return _script_and_cjk(text, _letters(text))[0]
+
+
+_SCRIPTS = (
+    ("hangul", _HANGUL, 0.3),
+    ("kana", _KANA, 0.1),
+    ("han", _HAN, 0.3),
+    ("cyrillic", _CYRILLIC, 0.5),
+)
+
+
+def _script_and_cjk(text: str, letters: int) -> tuple[str, int]:
+    """:func:`script_of` for a text with non-Latin letters, and its count of CJK characters.
+
+    A script is counted only where one search finds it at all.
+    """
+    script = ""
+    cjk = 0
+    for name, pattern, share in _SCRIPTS:
+        if name == "cyrillic" and script:
+            break  # the CJK characters are counted; the script is settled
+        count = len(pattern.findall(text)) if pattern.search(text) else 0
+        if not script and count > (letters or 1) * share:
+            script = name
+        if name != "cyrillic":
+            cjk += count
+    return script or "latin", cjk
 
 
 _SCRIPT_OF_LANGUAGE = {
@@ -264,10 +281,14 @@ def _weighed_text_blocks(text: str) -> list[tuple[int, int, str, int]]:
         if not raw.strip():
             short_run = False
             continue
-        weight = _line_weight(raw, latin_only)
-        script = ""
-        if weight >= _MIN_LINE_LETTERS:
-            script = "latin" if latin_only else script_of(raw)
+        if latin_only or not _NON_LATIN.search(raw):
+            weight = _line_weight(raw)
+            line_script = "latin"
+        else:  # the whole line is read for its script anyway: weigh it all
+            letters = _letters(raw)
+            line_script, cjk = _script_and_cjk(raw, letters)
+            weight = letters + cjk
+        script = line_script if weight >= _MIN_LINE_LETTERS else ""
         short = weight < _PARAGRAPH_LETTERS
         if blocks and short_run and short and (not script or blocks[-1][2] in ("", script)):
             first, _, block_script, block_weight = blocks[-1]
@@ -278,13 +299,12 @@ def _weighed_text_blocks(text: str) -> list[tuple[int, int, str, int]]:
     return blocks
 
 
-def _line_weight(line: str, latin_only: bool) -> int:
-    """:func:`_weight` of a line, exact up to ``_PARAGRAPH_LETTERS`` (long lines stop there)."""
-    weigh = _letters if latin_only else _weight
+def _line_weight(line: str) -> int:
+    """The letters of a Latin-script line, exact up to ``_PARAGRAPH_LETTERS``."""
     head = line[: 3 * _PARAGRAPH_LETTERS]
-    weight = weigh(head)
+    weight = _letters(head)
     if weight < _PARAGRAPH_LETTERS and len(line) > len(head):
-        weight = weigh(line)
+        weight = _letters(line)
     return weight
 
 
