@@ -11,6 +11,8 @@ or None when it cannot tell. Both sides are compared in :func:`fold` form, the c
 folding ``re.IGNORECASE`` itself applies (simple lower case plus the few characters the
 regex engine treats as equal, like ``ſ`` and ``s``), so the test never rules out a line
 the pattern would match: it is a necessary condition, never a different matcher.
+:func:`first_chars` and :func:`last_chars` do the same for a match's first and last
+character: a line that starts or ends otherwise cannot be matched whole.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import re._constants as _c  # type: ignore[import-not-found]
 import re._parser as _p  # type: ignore[import-not-found]
 from typing import Any
 
-_LONG_REPEAT = 20  # a leading repeat this long makes a pattern slow to fail
 _MAX_CLASS = 4  # a character class of at most this many literals counts as a requirement
 
 
@@ -167,32 +168,6 @@ def _item(op: Any, av: Any) -> set[str] | None:
     return None
 
 
-def opens_with_scan(pattern: str, flags: int = 0) -> bool:
-    r"""Whether the pattern starts with a long repeat of a broad class (``[^\n]{0,150}``).
-
-    Such a pattern is tried at every split of that repeat, so it costs microseconds on
-    any line; one that opens with a word fails on the first character.
-    """
-    try:
-        items = list(_p.parse(pattern, flags))
-    except Exception:  # noqa: BLE001
-        return False
-    while items:
-        op, av = items[0]
-        if op is _c.SUBPATTERN:
-            items = list(av[-1])
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
-            _, high, body = av
-            body = list(body)
-            if high == 1:  # an optional opening: look inside it
-                items = body
-                continue
-            return high >= _LONG_REPEAT and not (len(body) == 1 and body[0][0] is _c.LITERAL)
-        else:
-            return False
-    return False
-
-
 # Markers for the character classes a pattern may open with (two characters long, so
 # they never clash with a folded character).
 DIGIT, WORD, SPACE = "\\d", "\\w", "\\s"
@@ -213,73 +188,93 @@ def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     None when it can be almost anything. A line whose first character is not admitted
     (see :func:`admits`) cannot be matched whole by the pattern.
     """
-    try:
-        items = list(_p.parse(pattern, flags))
-    except Exception:  # noqa: BLE001
-        return None
-    first, _ = _first_of(items)
-    return frozenset(first) if first is not None else None
+    return _edge_chars(pattern, flags, last=False)
 
 
-def admits(first: frozenset[str], ch: str) -> bool:
-    """Whether a match of a pattern with these :func:`first_chars` can start with ``ch``."""
+def last_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """What a match's last character can be (see :func:`first_chars`)."""
+    return _edge_chars(pattern, flags, last=True)
+
+
+def admits(edge: frozenset[str], ch: str) -> bool:
+    """Whether a match can start (or end) with ``ch``, given its edge characters."""
     return (
-        fold(ch) in first
-        or DIGIT in first
+        fold(ch) in edge
+        or DIGIT in edge
         and ch.isdecimal()
-        or WORD in first
+        or WORD in edge
         and (ch.isalnum() or ch == "_")
-        or SPACE in first
+        or SPACE in edge
         and ch.isspace()
     )
 
 
-def _first_of(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, bool]:
-    """First characters of a concatenation, and whether it can match nothing."""
-    out: set[str] = set()
-    for op, av in items:
-        first, empty = _first_item(op, av)
-        if first is None:
-            return None, False
-        out |= first
-        if not empty:
-            return out, False
-    return out, True
+def _edge_chars(pattern: str, flags: int, last: bool) -> frozenset[str] | None:
+    try:
+        items = list(_p.parse(pattern, flags))
+    except Exception:  # noqa: BLE001
+        return None
+    chars, _ = _Edge(last).of(items)
+    return frozenset(chars) if chars is not None else None
 
 
-def _first_item(op: Any, av: Any) -> tuple[set[str] | None, bool]:
-    if op is _c.LITERAL:
-        return {fold(chr(av))}, False
-    if op is _c.IN:
-        chars: set[str] = set()
-        for item_op, item_av in av:
-            if item_op is _c.LITERAL:
-                chars.add(fold(chr(item_av)))
-            elif item_op is _c.RANGE and item_av[1] - item_av[0] <= _MAX_RANGE:
-                chars.update(fold(chr(cp)) for cp in range(item_av[0], item_av[1] + 1))
-            elif item_op is _c.CATEGORY and item_av in _CATEGORY_MARKERS:
-                chars.add(_CATEGORY_MARKERS[item_av])
-            else:  # a negated class, a wide range, another category
-                return None, False
-        return chars, False
-    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
-        return set(), True  # zero width: the next item consumes the first character
-    if op is _c.SUBPATTERN:
-        return _first_of(list(av[-1]))
-    if op is _c.ATOMIC_GROUP:
-        return _first_of(list(av))
-    if op is _c.BRANCH:
+class _Edge:
+    """The characters a match of parsed items can start (or end) with."""
+
+    def __init__(self, last: bool) -> None:
+        self.last = last
+
+    def of(self, items: list[tuple[Any, Any]]) -> tuple[set[str] | None, bool]:
+        """Edge characters of a concatenation, and whether it can match nothing."""
         out: set[str] = set()
-        empty = False
-        for branch in av[1]:
-            first, branch_empty = _first_of(list(branch))
-            if first is None:
+        for op, av in reversed(items) if self.last else items:
+            chars, empty = self.item(op, av)
+            if chars is None:
                 return None, False
-            out |= first
-            empty = empty or branch_empty
-        return out, empty
-    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
-        low, _, body = av
-        first, empty = _first_of(list(body))
-        return first, empty or low == 0
-    return None, False
+            out |= chars
+            if not empty:
+                return out, False
+        return out, True
+
+    def item(self, op: Any, av: Any) -> tuple[set[str] | None, bool]:
+        """Edge characters of one item, and whether it can match nothing."""
+        if op is _c.LITERAL:
+            return {fold(chr(av))}, False
+        if op is _c.IN:
+            return _class_chars(av), False
+        if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+            return set(), True  # zero width: a neighbour consumes the character
+        if op is _c.SUBPATTERN:
+            return self.of(list(av[-1]))
+        if op is _c.ATOMIC_GROUP:
+            return self.of(list(av))
+        if op is _c.BRANCH:
+            out: set[str] = set()
+            empty = False
+            for branch in av[1]:
+                chars, branch_empty = self.of(list(branch))
+                if chars is None:
+                    return None, False
+                out |= chars
+                empty = empty or branch_empty
+            return out, empty
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+            low, _, body = av
+            chars, empty = self.of(list(body))
+            return chars, empty or low == 0
+        return None, False
+
+
+def _class_chars(items: list[tuple[Any, Any]]) -> set[str] | None:
+    """The folded characters of a character class, or None for a broad one."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _c.LITERAL:
+            chars.add(fold(chr(av)))
+        elif op is _c.RANGE and av[1] - av[0] <= _MAX_RANGE:
+            chars.update(fold(chr(cp)) for cp in range(av[0], av[1] + 1))
+        elif op is _c.CATEGORY and av in _CATEGORY_MARKERS:
+            chars.add(_CATEGORY_MARKERS[av])
+        else:  # a negated class, a wide range, another category
+            return None
+    return chars

@@ -37,14 +37,7 @@ from filters.check_disclosures import CheckDisclosures
 from filters.context import Context
 from filters.load import Block
 from filters.models import Edit, Span
-from filters.required_text import (
-    WORD,
-    admits,
-    first_chars,
-    fold,
-    opens_with_scan,
-    required_strings,
-)
+from filters.required_text import admits, first_chars, fold, last_chars, required_strings
 from filters.rulepack import REGEX_FLAGS, RuleSet, SiteProfile, StripRule
 from filters.textnorm import Line, iter_lines, label_of, normalise_lines, normalise_plain
 
@@ -198,6 +191,7 @@ class _StripPattern:
     width: int  # the longest text it can match
     first: frozenset[str] | None  # what a match can start with (None: almost anything)
     need: frozenset[str] | None  # strings one of which a match holds, for slow patterns
+    last: frozenset[str] | None  # what a match can end with (None: almost anything)
     global_flags: bool  # sets flags for the whole expression: it could not be joined
 
 
@@ -206,8 +200,8 @@ def _analyse(pattern: str) -> _StripPattern:
     regex = re.compile(pattern, REGEX_FLAGS)
     first = first_chars(pattern, REGEX_FLAGS)
     need = None
-    if first is None or WORD in first or opens_with_scan(pattern, REGEX_FLAGS):
-        # Tried on most lines, and slow to fail when it opens with a repeat: worth a test.
+    if first is None:
+        # Tried on every line, and slow to fail (it opens with a long repeat): worth a test.
         need = required_strings(pattern, REGEX_FLAGS)
         if need is not None and not need.isdisjoint(_COMMON_CHARS):
             need = None  # a comma is in every other line: no use as a test
@@ -216,6 +210,7 @@ def _analyse(pattern: str) -> _StripPattern:
         width=_max_width(pattern),
         first=first,
         need=need,
+        last=last_chars(pattern, REGEX_FLAGS) if need is not None else None,
         global_flags=regex.flags != _PLAIN_FLAGS,
     )
 
@@ -242,23 +237,21 @@ class _LineMatcher:
         self.rules = rules
         self.phrases: dict[str, StripRule] = {}
         self.plain: list[tuple[int, _StripPattern]] = []  # (rule index, pattern) in order
-        self.gated: list[tuple[int, _StripPattern, tuple[str, ...], tuple[str, ...]]] = []
+        self.gated: list[tuple[int, _StripPattern]] = []  # (rule index, pattern) in order
         for i, rule in enumerate(rules):
             for phrase in rule.phrases:
                 self.phrases.setdefault(_fold(phrase), rule)
             for pattern in rule.regex:
                 analysed = _analyse(pattern)
-                if analysed.need is None:
-                    self.plain.append((i, analysed))
-                    continue
-                need = tuple(sorted(analysed.need))
-                self.gated.append((i, analysed, tuple(s for s in need if s.isascii()), need))
+                (self.plain if analysed.need is None else self.gated).append((i, analysed))
+        self._first_gated = self.gated[0][0] if self.gated else len(rules)
         # Patterns with global flags or one group name twice cannot be joined in one
         # alternation; packs with such patterns were always matched rule by rule.
-        every = [a for _, a in self.plain] + [a for _, a, _, _ in self.gated]
+        every = [a for _, a in self.plain + self.gated]
         names = [n for a in every for n in a.regex.groupindex]
         self.one_by_one = len(names) != len(set(names)) or any(a.global_flags for a in every)
         self._by_first: dict[str, list[tuple[int, int, re.Pattern[str]]]] = {}
+        self._by_last: dict[str, tuple[list[tuple[str, int]], list[tuple[str, int]]]] = {}
 
     def _starting_with(self, ch: str) -> list[tuple[int, int, re.Pattern[str]]]:
         """(rule index, width, regex) of the plain patterns whose matches can open with ch."""
@@ -272,6 +265,25 @@ class _LineMatcher:
             if len(self._by_first) >= self._MAX_FIRSTS:
                 self._by_first.clear()  # simple and thread-safe under the GIL; refills fast
             self._by_first[ch] = found
+        return found
+
+    def _needs_ending_with(self, ch: str) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """The (required string, gated pattern) pairs of the patterns that can end with ch.
+
+        First those an ASCII line can hold, then all of them.
+        """
+        found = self._by_last.get(ch)
+        if found is None:
+            every = [
+                (s, k)
+                for k, (_, a) in enumerate(self.gated)
+                if a.last is None or admits(a.last, ch)
+                for s in sorted(a.need or ())
+            ]
+            found = ([(s, k) for s, k in every if s.isascii()], every)
+            if len(self._by_last) >= self._MAX_FIRSTS:
+                self._by_last.clear()
+            self._by_last[ch] = found
         return found
 
     def match(self, label: str) -> StripRule | None:
@@ -289,18 +301,17 @@ class _LineMatcher:
             if width >= size and regex.fullmatch(label):
                 first = i
                 break
-        folded = ""
-        for i, analysed, ascii_need, need in self.gated:
-            if i >= first:
-                break
-            if analysed.width < size:
-                continue
-            folded = folded or fold(label)
-            for s in ascii_need if folded.isascii() else need:
-                if s in folded:
-                    if analysed.regex.fullmatch(label):
-                        return self.rules[i]
+        if first > self._first_gated:
+            folded = fold(label)
+            ascii_needs, needs = self._needs_ending_with(label[-1])
+            for k in sorted(
+                {k for s, k in (ascii_needs if folded.isascii() else needs) if s in folded}
+            ):
+                i, analysed = self.gated[k]
+                if i >= first:
                     break
+                if analysed.width >= size and analysed.regex.fullmatch(label):
+                    return self.rules[i]
         return self.rules[first] if first < len(self.rules) else None
 
 

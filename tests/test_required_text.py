@@ -13,7 +13,7 @@ import re
 import pytest
 
 import filters
-from filters.required_text import admits, first_chars, fold, required_strings
+from filters.required_text import admits, first_chars, fold, last_chars, required_strings
 from filters.rulepack import REGEX_FLAGS
 from filters.strip_chrome import _LineMatcher
 from filters.textnorm import label_of
@@ -100,6 +100,10 @@ def test_first_chars_reads_openings() -> None:
     assert first_chars(r"[^\n]{0,80}logo") is None
     optional = first_chars(r"(?:by\s+)?\d+", re.I)
     assert optional is not None and admits(optional, "B") and admits(optional, "4")
+    ending = last_chars(r"x{0,9}\b(?:subscribe|sign\s+up)\s*[.!]?", re.I)
+    assert ending is not None and admits(ending, "E") and admits(ending, "!")
+    assert not admits(ending, ",")
+    assert last_chars(r"inbox[^\n]{0,80}") is None
 
 
 def test_shortcuts_never_rule_out_a_match(strip_patterns: list[str], lines: list[str]) -> None:
@@ -107,12 +111,14 @@ def test_shortcuts_never_rule_out_a_match(strip_patterns: list[str], lines: list
         regex = re.compile(pattern, REGEX_FLAGS)
         need = required_strings(pattern, REGEX_FLAGS)
         first = first_chars(pattern, REGEX_FLAGS)
+        last = last_chars(pattern, REGEX_FLAGS)
         for line in lines:
             if not line or not regex.fullmatch(line):
                 continue
             folded = fold(line)
             assert need is None or any(s in folded for s in need), (pattern, line)
             assert first is None or admits(first, line[0]), (pattern, line)
+            assert last is None or admits(last, line[-1]), (pattern, line)
 
 
 def test_line_matcher_gives_the_first_matching_rule(
