@@ -67,7 +67,7 @@ def detect(text: str) -> tuple[str, float | None]:
     The probability is langdetect's; languages settled without it (by writing system or
     function words) get 1.0 for a script of its own (CJK) and None otherwise.
     """
-    sample = _without_noise(text[: SAMPLE_CHARS * 2])[:SAMPLE_CHARS]
+    sample = _sample(text)
     if _letters(sample[: MIN_LETTERS * 8]) < MIN_LETTERS and _letters(sample) < MIN_LETTERS:
         return "und", None
     if _NON_LATIN.search(sample):
@@ -96,6 +96,21 @@ def detect(text: str) -> tuple[str, float | None]:
         if clear is not None:
             return clear, None
     return _langdetect(sample)
+
+
+def _sample(text: str) -> str:
+    """The first ``SAMPLE_CHARS`` of the text once URLs, addresses and tickers are blanked.
+
+    Noise is looked for in the first ``SAMPLE_CHARS * 2`` characters, but first in a
+    shorter stretch ending at a space: nothing the noise patterns match spans a space, so
+    when that stretch yields enough text, the rest would not change it.
+    """
+    cut = text.find(" ", SAMPLE_CHARS + SAMPLE_CHARS // 10, SAMPLE_CHARS * 2)
+    if cut > 0:
+        head = _without_noise(text[:cut])
+        if len(head) >= SAMPLE_CHARS:
+            return head[:SAMPLE_CHARS]
+    return _without_noise(text[: SAMPLE_CHARS * 2])[:SAMPLE_CHARS]
 
 
 def _without_noise(text: str) -> str:
@@ -212,7 +227,14 @@ _TOKEN = re.compile(r"[^\W\d_]+")
 
 
 def _letters(text: str) -> int:
+    """How many letters ``text`` holds; ASCII text is counted through a byte table."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
     return len(_NOT_LETTER.sub("", text))
+
+
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+_ASCII_TOKEN = re.compile(r"[a-z]+")  # _TOKEN on lower-case ASCII text
 
 
 def _weight(text: str) -> int:
@@ -236,7 +258,8 @@ def latin_language(
     The winner needs ``share`` of the tokens and ``margin`` times the runner-up's count;
     only the first ``limit`` characters are read.
     """
-    tokens = _TOKEN.findall(text[:limit].lower())
+    sample = text[:limit].lower()
+    tokens = (_ASCII_TOKEN if sample.isascii() else _TOKEN).findall(sample)
     if len(tokens) < _MIN_STOPWORD_TOKENS:
         return None
     counts: dict[str, int] = {}

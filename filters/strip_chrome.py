@@ -47,6 +47,7 @@ _SENTENCE_END = re.compile(r"[.!?。！？…]")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
 _NOT_LETTER = re.compile(r"[\W\d_]+")
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _WORD = re.compile(r"\w+")
 _BANNER_MAX_LINES = 25
 _BANNER_MAX_CHARS = 1200  # a pinned banner longer than this is not a banner
@@ -72,7 +73,15 @@ _Remover = Callable[[int, StripRule, str], None]
 
 def _weight(text: str) -> int:
     """Letters, with CJK characters counted twice (one carries about a word's worth)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
     return len(_NOT_LETTER.sub("", text)) + len(_CJK.findall(text))
+
+
+def _letters(text: str) -> int:
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+    return len(_NOT_LETTER.sub("", text))
 
 
 def _weighs(text: str, n: int) -> bool:
@@ -85,7 +94,7 @@ def _is_prose(text: str) -> bool:
     """A paragraph of the article: long enough and with sentence punctuation."""
     if not _SENTENCE_END.search(text):
         return False
-    if len(text) >= 4 * _PROSE_WEIGHT and len(_NOT_LETTER.sub("", text[: 2 * _PROSE_WEIGHT])) > 40:
+    if len(text) >= 4 * _PROSE_WEIGHT and _letters(text[: 2 * _PROSE_WEIGHT]) > 40:
         return True  # a long line that starts with words: no need to count all its letters
     return _weighs(text, _PROSE_WEIGHT)
 
