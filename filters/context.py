@@ -46,11 +46,21 @@ class Context:
     scratch: dict[str, Any] = field(default_factory=dict)
     _text: str | None = None
     _map: OffsetMap | None = None
+    _frozen_edits: tuple[Edit, ...] = ()
 
     def set_stripped(self) -> None:
         """Freeze the text the checks read: the document with the chrome edits applied."""
         self._text = apply_edits(self.doc.text, self.edits)
         self._map = OffsetMap(self.edits)
+        self._frozen_edits = tuple(self.edits)
+
+    def stripped_is_final(self) -> bool:
+        """Whether no edit was made since :meth:`set_stripped` (the clean text is ``text``)."""
+        return (
+            self._text is not None
+            and len(self.edits) == len(self._frozen_edits)
+            and all(a is b for a, b in zip(self.edits, self._frozen_edits, strict=True))
+        )
 
     @property
     def text(self) -> str:

@@ -83,6 +83,7 @@ class Pipeline:
             ApplyFixes(self.rules),
         )
         self.scrubber = _CachingScrubber(self.pii)
+        self._pack_refs = tuple(self.rules.refs)  # frozen models: shared by every record
 
     def __reduce__(self) -> tuple[Any, ...]:
         if self._custom_pii_engine:
@@ -100,6 +101,9 @@ class Pipeline:
         the pipeline for chaining.
         """
         self.check(_WARM_UP_ARTICLE, source="prepub", fix=True)
+        for stage in self.stages:
+            if hasattr(stage, "warm_up"):
+                stage.warm_up()  # what the warm-up article did not reach
         return self
 
     def load(self, content: str | bytes, content_type: ContentType = "auto") -> Document:
@@ -158,8 +162,10 @@ class Pipeline:
     def _finish(self, ctx: Context, stages: list[StageRecord], started: float) -> Result:
         t0 = time.perf_counter()
         check_edits(len(ctx.doc.text), ctx.edits)
-        clean = apply_edits(ctx.doc.text, ctx.edits)
-        final = OffsetMap(ctx.edits)
+        if ctx.stripped_is_final() and ctx._map is not None:  # no fixes: nothing to redo
+            clean, final = ctx.text, ctx._map
+        else:
+            clean, final = apply_edits(ctx.doc.text, ctx.edits), OffsetMap(ctx.edits)
         findings = [self._place(f, final) for f in ctx.findings]
         findings.sort(key=lambda f: (f.span.start if f.span else -1, f.rule))
         decision, reasons = decide(findings, ctx.errors)
@@ -184,7 +190,7 @@ class Pipeline:
             output_sha256=hashlib.sha256(clean.encode("utf-8", "surrogatepass")).hexdigest(),
             language=ctx.language,
             language_probability=ctx.language_probability,
-            rule_packs=self.rules.refs,
+            rule_packs=list(self._pack_refs),
             settings={
                 "fix": ctx.options.fix,
                 "language": ctx.options.language,

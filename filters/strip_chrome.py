@@ -26,29 +26,33 @@ so the clean text is exactly the document text with the edits applied.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from filters.check_disclosures import CheckDisclosures
 from filters.context import Context
 from filters.load import Block
 from filters.models import Edit, Span
+from filters.required_text import admits, first_chars, fold, last_chars, required_strings
 from filters.rulepack import REGEX_FLAGS, RuleSet, SiteProfile, StripRule
-from filters.textnorm import Line, iter_lines, label_of, normalise_plain
+from filters.textnorm import Line, iter_lines, label_of, normalise_lines, normalise_plain
 
 _MAX_LABEL_CHARS = 320  # chrome lines are short; longer lines are prose and never matched
 _PROSE_WEIGHT = 60  # letters (CJK counted twice) that make a line a paragraph of the article
 _SENTENCE_END = re.compile(r"[.!?。！？…]")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 _LETTER = re.compile(r"[^\W\d_]")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _WORD = re.compile(r"\w+")
 _BANNER_MAX_LINES = 25
 _BANNER_MAX_CHARS = 1200  # a pinned banner longer than this is not a banner
 _BANNER_LINE_MAX = 220  # a banner line is a heading, a list item or a short blurb
 _BANNER_SLACK = 20  # UTF-16 units a cut banner may end short of the platform's cut length
-_PROTECT_WINDOW = 1  # lines on each side searched for a protected span around a candidate
 _MARKER_WINDOW = 5000  # profile markers are looked for in the page's head and tail
 _COUNTER_RULE = "CHR-012"  # bare numbers: widget counters in text, figures in an HTML body
 _EDGE_LABEL_WORDS = 3  # an edge label is a word or three (a topic tag, a channel name)
@@ -58,6 +62,8 @@ _SUMMARY_SNIPPET = 24  # normalised characters of a summary box that must reappe
 _REPEAT_MAX_CHARS = 600  # captions and alt text are compared; paragraphs are not
 _RELATED_MAX = 12  # headlines listed under one 'Related' heading
 _HEADLINE_MAX = 160
+# Characters too common in prose to tell a line worth trying a slow pattern on.
+_COMMON_CHARS = frozenset(",.:;-/()'\"!?")
 _SENTENCE_FINAL = re.compile(r"[.!?。！？:：;；,，]\s*[\"'”’」』)）]?\s*$")
 
 
@@ -67,16 +73,30 @@ _Remover = Callable[[int, StripRule, str], None]
 
 def _weight(text: str) -> int:
     """Letters, with CJK characters counted twice (one carries about a word's worth)."""
-    return len(_LETTER.findall(text)) + len(_CJK.findall(text))
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+    return len(_NOT_LETTER.sub("", text)) + len(_CJK.findall(text))
+
+
+def _letters(text: str) -> int:
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+    return len(_NOT_LETTER.sub("", text))
+
+
+def _weighs(text: str, n: int) -> bool:
+    """``_weight(text) >= n``, settled on the line's opening when that is enough."""
+    head = text[: 2 * n]
+    return _weight(head) >= n or len(text) > len(head) and _weight(text) >= n
 
 
 def _is_prose(text: str) -> bool:
     """A paragraph of the article: long enough and with sentence punctuation."""
     if not _SENTENCE_END.search(text):
         return False
-    if len(text) >= 4 * _PROSE_WEIGHT and len(_LETTER.findall(text, 0, _PROSE_WEIGHT * 2)) > 40:
+    if len(text) >= 4 * _PROSE_WEIGHT and _letters(text[: 2 * _PROSE_WEIGHT]) > 40:
         return True  # a long line that starts with words: no need to count all its letters
-    return _weight(text) >= _PROSE_WEIGHT
+    return _weighs(text, _PROSE_WEIGHT)
 
 
 def _headline_like(label: str) -> bool:
@@ -100,9 +120,9 @@ class _Page:
     """The lines of one document with their labels, prose flags and protection.
 
     Each is computed once, and only for the lines a rule asks about. Protection (a
-    disclaimer or a strong attribution, found by the disclosures stage) is looked for
-    around the candidate lines rather than in the whole page: most lines are never
-    candidates for removal, and a credit or a disclaimer spans at most a few lines.
+    disclaimer or a strong attribution) comes from the disclosures stage's scan of the
+    whole document, which that stage reuses (it is cached), so the page is scanned once;
+    a line is guarded when a protected span overlaps it, found by bisection.
     """
 
     def __init__(self, text: str, protect: Callable[[str], list[Span]]) -> None:
@@ -110,9 +130,11 @@ class _Page:
         self.lines = list(iter_lines(text))
         self.protected_spans: list[Span] = []
         self._protect = protect
+        self._span_starts: list[int] | None = None
+        self._reach: list[int] = []  # the furthest end of the spans starting up to each one
         self._labels: dict[int, str] = {}
         self._prose: dict[int, bool] = {}
-        self._guarded: dict[int, bool] = {}
+        self._keys: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -129,96 +151,177 @@ class _Page:
             self._labels[i] = label_of(self.lines[i].text)
         return self._labels[i]
 
+    def key(self, i: int) -> str:
+        """The line's :func:`~filters.textnorm.normalise_plain` form, for comparing lines.
+
+        Every line's is made in one pass over the page.
+        """
+        if self._keys is None:
+            self._keys = normalise_lines(self.text)
+        return self._keys[i]
+
     def prose(self, i: int) -> bool:
         """Whether the line is a paragraph of the article."""
         if i not in self._prose:
             self._prose[i] = _is_prose(self.lines[i].text)
         return self._prose[i]
 
+    def protected(self) -> list[Span]:
+        """The protected spans of the page, in order."""
+        if self._span_starts is None:
+            self._find_protected()
+        return self.protected_spans
+
     def guarded(self, i: int) -> bool:
         """Whether the line holds (part of) a protected span: no chrome rule may remove it."""
-        if i not in self._guarded:
-            self.settle([i])
-        return self._guarded[i]
+        if self._span_starts is None:
+            self._find_protected()
+        assert self._span_starts is not None
+        line = self.lines[i]
+        # Spans starting before the line ends; the furthest-reaching one decides.
+        k = bisect.bisect_left(self._span_starts, line.end)
+        return k > 0 and self._reach[k - 1] > line.start and bool(line.text.strip())
 
-    def settle(self, indices: Iterable[int]) -> None:
-        """Look up protection for many lines at once, one search per stretch of lines."""
-        todo = sorted(i for i in set(indices) if i not in self._guarded)
-        if not todo:
-            return
-        runs: list[list[int]] = [[todo[0], todo[0]]]
-        for i in todo[1:]:
-            if i - runs[-1][1] <= 2 * _PROTECT_WINDOW + 1:
-                runs[-1][1] = i
-            else:
-                runs.append([i, i])
-        for first, last in runs:
-            lo = max(0, first - _PROTECT_WINDOW)
-            hi = min(len(self.lines) - 1, last + _PROTECT_WINDOW)
-            start, end = self.lines[lo].start, self.lines[hi].end
-            spans = [
-                Span(start=start + p.start, end=start + p.end)
-                for p in self._protect(self.text[start:end])
-            ]
-            self.protected_spans.extend(sp for sp in spans if sp not in self.protected_spans)
-            for j in range(first, last + 1):
-                line = self.lines[j]
-                self._guarded[j] = bool(line.text.strip()) and any(
-                    sp.start < line.end and line.start < sp.end for sp in spans
-                )
+    def _find_protected(self) -> None:
+        spans = sorted(self._protect(self.text), key=lambda sp: (sp.start, sp.end))
+        self.protected_spans = [sp for n, sp in enumerate(spans) if n == 0 or sp != spans[n - 1]]
+        self._span_starts = [sp.start for sp in self.protected_spans]
+        reach = -1
+        for sp in self.protected_spans:
+            reach = max(reach, sp.end)
+            self._reach.append(reach)
+
+
+@dataclass(frozen=True)
+class _StripPattern:
+    """One whole-line regex, compiled and analysed once per process (packs share many)."""
+
+    regex: re.Pattern[str]
+    width: int  # the longest text it can match
+    first: frozenset[str] | None  # what a match can start with (None: almost anything)
+    need: frozenset[str] | None  # strings one of which a match holds, for slow patterns
+    last: frozenset[str] | None  # what a match can end with (None: almost anything)
+    global_flags: bool  # sets flags for the whole expression: it could not be joined
+
+
+@functools.lru_cache(maxsize=4096)
+def _analyse(pattern: str) -> _StripPattern:
+    regex = re.compile(pattern, REGEX_FLAGS)
+    first = first_chars(pattern, REGEX_FLAGS)
+    need = None
+    if first is None:
+        # Tried on every line, and slow to fail (it opens with a long repeat): worth a test.
+        need = required_strings(pattern, REGEX_FLAGS)
+        if need is not None and not need.isdisjoint(_COMMON_CHARS):
+            need = None  # a comma is in every other line: no use as a test
+    return _StripPattern(
+        regex=regex,
+        width=_max_width(pattern),
+        first=first,
+        need=need,
+        last=last_chars(pattern, REGEX_FLAGS) if need is not None else None,
+        global_flags=regex.flags != _PLAIN_FLAGS,
+    )
+
+
+_PLAIN_FLAGS = re.compile("", REGEX_FLAGS).flags
 
 
 class _LineMatcher:
-    """Every whole-line rule of a profile, compiled for one cheap test per line.
+    """Every whole-line rule of a profile, arranged for cheap tests per line.
 
-    Phrases are looked up in a dictionary (case and whitespace folded). Regexes are joined
-    into one alternation per length class: a line of 150 characters is only tried against
-    the patterns that can match 150 characters, so long lines cost little.
+    Phrases are looked up in a dictionary (case and whitespace folded). A regex is tried
+    on a line only when it can cover it whole: the line is no longer than the longest text
+    the regex matches, starts with a character a match can start with (the candidates
+    for each first character are listed once and remembered), and, for the patterns that
+    open with a long repeat (such as ``.{0,150}``, slow to fail on any line), holds a
+    string every match of theirs holds ("inbox", "©";
+    :func:`~filters.required_text.required_strings`). The result is the one the packs'
+    order gives: the first rule with a pattern covering the whole line.
     """
 
-    _LENGTHS = (24, 60, 120, 200, _MAX_LABEL_CHARS)
+    _MAX_FIRSTS = 4096  # first characters remembered (bounded for CJK text)
 
     def __init__(self, rules: list[StripRule]) -> None:
         self.rules = rules
-        self.one_by_one = False
         self.phrases: dict[str, StripRule] = {}
-        patterns: list[tuple[int, int, str]] = []  # (rule index, max width, pattern)
+        self.plain: list[tuple[int, _StripPattern]] = []  # (rule index, pattern) in order
+        self.gated: list[tuple[int, _StripPattern]] = []  # (rule index, pattern) in order
         for i, rule in enumerate(rules):
             for phrase in rule.phrases:
                 self.phrases.setdefault(_fold(phrase), rule)
             for pattern in rule.regex:
-                patterns.append((i, _max_width(pattern), pattern))
-        self.by_length: list[tuple[int, re.Pattern[str] | None]] = []
-        floor = 0
-        for limit in self._LENGTHS:
-            parts = [(i, p) for i, width, p in patterns if width > floor]
-            self.by_length.append((limit, self._join(parts)))
-            floor = limit
+                analysed = _analyse(pattern)
+                (self.plain if analysed.need is None else self.gated).append((i, analysed))
+        self._first_gated = self.gated[0][0] if self.gated else len(rules)
+        # Patterns with global flags or one group name twice cannot be joined in one
+        # alternation; packs with such patterns were always matched rule by rule.
+        every = [a for _, a in self.plain + self.gated]
+        names = [n for a in every for n in a.regex.groupindex]
+        self.one_by_one = len(names) != len(set(names)) or any(a.global_flags for a in every)
+        self._by_first: dict[str, list[tuple[int, int, re.Pattern[str]]]] = {}
+        self._by_last: dict[str, tuple[list[tuple[str, int]], list[tuple[str, int]]]] = {}
 
-    def _join(self, parts: list[tuple[int, str]]) -> re.Pattern[str] | None:
-        if not parts:
-            return None
-        body = "|".join(f"(?P<r{i}_{n}>{p})" for n, (i, p) in enumerate(parts))
-        try:
-            return re.compile(body, REGEX_FLAGS)
-        except re.error:  # e.g. two rules name a group alike: match rule by rule instead
-            self.one_by_one = True
-            return None
+    def _starting_with(self, ch: str) -> list[tuple[int, int, re.Pattern[str]]]:
+        """(rule index, width, regex) of the plain patterns whose matches can open with ch."""
+        found = self._by_first.get(ch)
+        if found is None:
+            found = [
+                (i, a.width, a.regex)
+                for i, a in self.plain
+                if a.first is None or admits(a.first, ch)
+            ]
+            if len(self._by_first) >= self._MAX_FIRSTS:
+                self._by_first.clear()  # simple and thread-safe under the GIL; refills fast
+            self._by_first[ch] = found
+        return found
+
+    def _needs_ending_with(self, ch: str) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """The (required string, gated pattern) pairs of the patterns that can end with ch.
+
+        First those an ASCII line can hold, then all of them.
+        """
+        found = self._by_last.get(ch)
+        if found is None:
+            every = [
+                (s, k)
+                for k, (_, a) in enumerate(self.gated)
+                if a.last is None or admits(a.last, ch)
+                for s in sorted(a.need or ())
+            ]
+            found = ([(s, k) for s, k in every if s.isascii()], every)
+            if len(self._by_last) >= self._MAX_FIRSTS:
+                self._by_last.clear()
+            self._by_last[ch] = found
+        return found
 
     def match(self, label: str) -> StripRule | None:
         """The first rule whose phrases or regexes cover the whole label."""
         rule = self.phrases.get(_fold(label))
         if rule is not None:
             return rule
+        if not label:
+            return None
         if self.one_by_one:
             return next((r for r in self.rules if r.matches_line(label)), None)
-        for limit, pattern in self.by_length:
-            if len(label) <= limit:
-                m = pattern.fullmatch(label) if pattern is not None else None
-                if m is None or m.lastgroup is None:
-                    return None
-                return self.rules[int(m.lastgroup[1:].split("_")[0])]
-        return None
+        size = len(label)
+        first = len(self.rules)  # the earliest rule found to match so far
+        for i, width, regex in self._starting_with(label[0]):
+            if width >= size and regex.fullmatch(label):
+                first = i
+                break
+        if first > self._first_gated:
+            folded = fold(label)
+            ascii_needs, needs = self._needs_ending_with(label[-1])
+            for k in sorted(
+                {k for s, k in (ascii_needs if folded.isascii() else needs) if s in folded}
+            ):
+                i, analysed = self.gated[k]
+                if i >= first:
+                    break
+                if analysed.width >= size and analysed.regex.fullmatch(label):
+                    return self.rules[i]
+        return self.rules[first] if first < len(self.rules) else None
 
 
 def _fold(text: str) -> str:
@@ -285,8 +388,9 @@ class StripChrome:
                 if any(host == d or host.endswith("." + d) for d in profile.domains):
                     return profile
         head, tail = text[:_MARKER_WINDOW], text[-_MARKER_WINDOW:]
+        windows = (head, tail) if len(text) > _MARKER_WINDOW else (head,)  # one if they are one
         for profile in self.profiles:
-            if any(marker in head or marker in tail for marker in profile.markers):
+            if any(marker in window for marker in profile.markers for window in windows):
                 return profile
         return next((p for p in self.profiles if p.id == "generic"), None)
 
@@ -336,12 +440,11 @@ class StripChrome:
             rule = self.label_rule(lines.label(i), profile_id)
             if rule is not None and not (i in body_lines and rule.id == _COUNTER_RULE):
                 matched.append((i, rule))
-        lines.settle(i for i, _ in matched)
         for i, rule in matched:
             remove(i, rule, rule.message.replace("{match}", lines.label(i)[:80]))
         self._structure_pass(ctx, lines, removed, remove)
 
-        ctx.protected = sorted(lines.protected_spans, key=lambda sp: (sp.start, sp.end))
+        ctx.protected = lines.protected()
         ctx.edits.extend(self._edits(text, lines, removed))
         self._drop_language_findings_in_chrome(ctx, [lines[i] for i in sorted(removed)])
         ctx.set_stripped()
@@ -370,7 +473,6 @@ class StripChrome:
             while last < len(lines) and lines[last].end <= block.end:
                 last += 1
             spans.append((block, range(first, last), self._block_reason(block, ctx.doc.extractor)))
-        lines.settle(i for _, rows, reason in spans if reason is not None for i in rows)
         for block, rows, reason in spans:
             if reason is not None and any(lines.guarded(i) for i in rows):
                 reason = None  # a disclaimer or a credit keeps its whole block
@@ -501,7 +603,7 @@ class StripChrome:
             snippet = box[:_SUMMARY_SNIPPET]
             if len(snippet) < 8:
                 continue
-            below = "".join(normalise_plain(lines[j].text) for j in content[n + 1 :])
+            below = "".join(lines.key(j) for j in content[n + 1 :])
             if snippet in below:
                 out.append(i)
                 out.extend(self._card_after_excerpt(lines, content[n + 1 :], box))
@@ -517,13 +619,13 @@ class StripChrome:
         """
         if not after:
             return []
-        excerpt = normalise_plain(lines[after[0]].text)
+        excerpt = lines.key(after[0])
         if len(excerpt) < 8 or not box.startswith(excerpt):
             return []
         rest = box[len(excerpt) :]
         out = []
         for i in after[1:]:
-            key = normalise_plain(lines[i].text)
+            key = lines.key(i)
             if len(rest) < 6 or not key or lines.prose(i):
                 break
             if not (rest.startswith(key) or key.startswith(rest)):
@@ -560,10 +662,7 @@ class StripChrome:
         """A line repeated next to itself (or with a credit appended), or doubled within itself."""
         out: set[int] = set()
         headline = next((i for i in content if i not in removed), None)
-        keys = {
-            i: normalise_plain(lines[i].text) if len(lines[i].text) <= _REPEAT_MAX_CHARS else ""
-            for i in content
-        }
+        keys = {i: lines.key(i) if len(lines[i].text) <= _REPEAT_MAX_CHARS else "" for i in content}
         for a, b in zip(content, content[1:], strict=False):
             ka, kb = keys[a], keys[b]
             if len(ka) < 8 or len(kb) < 8:
@@ -585,10 +684,10 @@ class StripChrome:
     ) -> list[int]:
         """Short labels above removed chrome, before the first or after the last paragraph."""
         kept = [i for i in content if i not in removed]
-        prose = [i for i in kept if lines.prose(i)]
-        if not prose:
+        first = next((i for i in kept if lines.prose(i)), None)
+        if first is None:
             return []
-        first, last = prose[0], prose[-1]
+        last = next(i for i in reversed(kept) if lines.prose(i))
         out = []
         # A run of short labels above the article is a menu, whatever its words.
         run: list[int] = []

@@ -70,11 +70,25 @@ def normalise(text: str) -> Normalised:
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+# The same characters for ASCII text, deleted by bytes.translate (a table lookup per
+# byte rather than a Unicode category test per character).
+_ASCII_NON_WORD = bytes(b for b in range(128) if not chr(b).isalnum())
+_ASCII_NON_WORD_BUT_NEWLINE = _ASCII_NON_WORD.replace(b"\n", b"")
 
 
 def normalise_plain(text: str) -> str:
     """Just the normalised string, for registry entries and comparisons."""
+    if text.isascii():
+        return text.encode("ascii").translate(None, _ASCII_NON_WORD).decode("ascii").lower()
     return _NON_WORD.sub("", text).lower()
+
+
+def normalise_lines(text: str) -> list[str]:
+    """:func:`normalise_plain` of every line of ``text`` (an ASCII text in one pass)."""
+    if text.isascii():
+        kept = text.encode("ascii").translate(None, _ASCII_NON_WORD_BUT_NEWLINE)
+        return kept.decode("ascii").lower().split("\n")
+    return [normalise_plain(line) for line in text.split("\n")]  # most lines are ASCII
 
 
 @dataclass(frozen=True)
