@@ -456,12 +456,18 @@ def _trie_gates(words: Iterable[str], parts: int = 6) -> list[tuple[re.Pattern[s
 
 @dataclass(frozen=True)
 class Cuer:
-    """One cue pattern of one rule, ready to run."""
+    """One cue pattern of one rule, ready to run.
+
+    For a combination, ``pattern`` is its most selective part (the anchor, which the index
+    gates on) and ``others`` the parts that must also be found in the anchor's sentence.
+    """
 
     rule: AdviceRule
     role: str
     pattern: re.Pattern[str]
     clause_start: bool
+    others: tuple[tuple[re.Pattern[str], bool], ...] = ()
+    label: str = ""
 
 
 class LanguageIndex:
@@ -487,18 +493,26 @@ class LanguageIndex:
         for rule in rules:
             for cp in rule.cue_patterns:
                 i = len(self.cuers)
-                self.cuers.append(Cuer(rule, cp.role, cp.pattern, cp.clause_start))
-                pre = prefix_literals(cp.pattern, self.spaced)
+                pattern, anchored, others = cp.pattern, cp.clause_start, ()
+                if cp.parts:
+                    ranked = sorted(cp.parts, key=lambda part: -self._selectivity(part[0]))
+                    (pattern, anchored), others = ranked[0], tuple(ranked[1:])
+                self.cuers.append(Cuer(rule, cp.role, pattern, anchored, others, cp.label))
+                pre = prefix_literals(pattern, self.spaced)
                 if pre and (self.spaced or (len(pre) <= 60 and min(map(len, pre)) >= 2)):
                     self.prefixes[i] = pre
                 if not self.spaced and i in self.prefixes:
                     literals = pre  # the gate's hits then give the positions to match at
                 else:
-                    literals = required_literals(cp.pattern, self.spaced) or pre
+                    literals = required_literals(pattern, self.spaced) or pre
                 if self.spaced and literals:
-                    others = [x for x in required_word_sets(cp.pattern) if x != literals]
-                    if others:
-                        self.also[i] = tuple(others[:3])
+                    more = [x for x in required_word_sets(pattern) if x != literals][:3]
+                    for part, _ in others:  # a combination's other parts need their words too
+                        need = required_literals(part, True)
+                        if need:
+                            more.append(need)
+                    if more:
+                        self.also[i] = tuple(more)
                 if not literals:
                     self.always.append(i)
                     continue
@@ -509,6 +523,11 @@ class LanguageIndex:
         self.gates = [g for g, _ in gates]
         self._gate_of = {ch: g for g, chars in gates for ch in chars}
         self._closure: dict[str, tuple[str, ...]] = {}
+
+    def _selectivity(self, pattern: re.Pattern[str]) -> float:
+        """How rarely a pattern's required words occur (higher is rarer): picks an anchor."""
+        words = required_literals(pattern, self.spaced)
+        return _score(words) if words else float("-inf")
 
     def _literals_at(self, longest: str) -> tuple[str, ...]:
         """The index literals that are prefixes of the longest literal found at a position."""
@@ -666,6 +685,26 @@ _EN_SUBORDINATE = re.compile(
     _I,
 )
 _EN_CONTINUERS = re.compile(r"(?:\bso|\bthen|,\s*and|,\s*but|,\s*or)\s+(?:just\s+|simply\s+)?$", _I)
+# A sentence that opens with a command ("Stop chasing pumps and ...", "Sell the news, then
+# ...") goes on commanding after "and" / "then" / "or": "... and just DCA into bitcoin".
+_EN_COMMAND_VERBS = (
+    r"(?:buy|sell|short|long|fade|grab|get|take|stop|start|keep|go|put|move|hold|stack|load|"
+    r"ignore|forget|do|make|trust|follow|join|sign|deposit|stake|add|trim|dump|ditch|rotate|"
+    r"accumulate|dca|swap|switch|watch|lock|bank|book|secure|claim|use|try|pick|choose|scoop|"
+    r"snap|ape|jump|hop|pile|bet|park|invest|throw|pour|double|cash|exit|avoid|sit|wait|relax|"
+    r"quit|skip|drop|set|place|open|close|fund|refer|invite|bid|scale|ride|chase|copy|own|"
+    r"mint|farm|bridge|lend|borrow|leverage|hedge|sell|pull|turn|shift|convert|allocate)"
+)
+_EN_COORDINATED = re.compile(
+    r"\s*(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*)?(?:(?:just|simply|now|so|please|and)\s+)?"
+    + _EN_COMMAND_VERBS
+    + r"\b[^,;:]{0,80}?\s(?:and|&|then|or|but)\s+(?:just\s+|simply\s+|also\s+|then\s+)?",
+    re.IGNORECASE,
+)
+_EN_COORDINATOR = re.compile(r"\s(?:and|&|then|or|but)\s+(?:just\s+|simply\s+|also\s+|then\s+)?", re.I)
+# A short phrase and a comma before a command: "New dads, start stacking", "At these
+# prices, grab some", "Retirees, swap ..." (a vocative or a circumstance).
+_EN_INTRO = re.compile(r"\s*(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*)?(?:[\w'’$&-]+\s+){0,3}[\w'’$&-]+,\s+")
 _EN_CLAUSE_BREAKS = '.!?;:…—–()\n"“”'
 _ZH_CLAUSE_BREAKS = "，,、。！？!?；;：:（(\n“”「」 "
 _ZH_OPENERS = re.compile(
@@ -685,8 +724,19 @@ def clause_starts(sentence: str, language: str) -> list[int]:
     out = {0}
     for brk in breaks.finditer(sentence):
         out.add(brk.end())
-    if not zh and _EN_SUBORDINATE.match(sentence):
-        out.update(m.end() for m in _COMMA.finditer(sentence))
+    if not zh:
+        if _EN_SUBORDINATE.match(sentence):
+            out.update(m.end() for m in _COMMA.finditer(sentence))
+        for pos in list(out):
+            if sentence.find(",", pos, pos + 48) >= 0:
+                intro = _EN_INTRO.match(sentence, pos)
+                if intro is not None:
+                    out.add(intro.end())
+            command = _EN_COORDINATED.match(sentence, pos)
+            if command is not None:
+                out.update(
+                    m.end() for m in _EN_COORDINATOR.finditer(sentence, pos, command.end() + 1)
+                )
     for pos in list(out):
         opener = openers.match(sentence, pos)
         if opener is not None:
@@ -710,6 +760,13 @@ def opens_clause(sentence: str, at: int, language: str) -> bool:
     if zh:
         return _ZH_OPENERS.fullmatch(segment) is not None
     if _EN_OPENERS.fullmatch(segment):
+        return True
+    # "New dads, start ...": a short phrase and a comma opening the clause
+    intro = _EN_INTRO.match(segment)
+    if intro is not None and _EN_OPENERS.fullmatch(segment, intro.end()):
+        return True
+    # "Stop chasing pumps and just DCA ...": a command goes on after "and"
+    if _EN_COORDINATED.fullmatch(segment):
         return True
     # "If it dips below $50k, buy more": the main clause after a leading condition
     if "," in segment and _EN_SUBORDINATE.match(segment):

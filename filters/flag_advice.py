@@ -49,13 +49,33 @@ _I = re.IGNORECASE
 
 @dataclass(frozen=True)
 class Cue:
-    """One rule's pattern firing inside a sentence (offsets relative to the sentence)."""
+    """One rule's pattern firing inside a sentence (offsets relative to the sentence).
+
+    A combination cue first stands for its anchor with the ``pending`` parts still to be
+    found in the sentence; once complete, ``spans`` holds where each of its parts is.
+    """
 
     rule: AdviceRule
     role: str  # claim | imperative | rhetorical
     start: int
     end: int
     text: str
+    pending: tuple[tuple[re.Pattern[str], bool], ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+    label: str = ""
+
+    def shifted(self, by: int) -> Cue:
+        """The same cue with offsets moved back by ``by`` (line -> sentence)."""
+        return Cue(
+            self.rule,
+            self.role,
+            self.start - by,
+            self.end - by,
+            self.text,
+            self.pending,
+            tuple((s - by, e - by) for s, e in self.spans),
+            self.label,
+        )
 
 
 @dataclass
@@ -350,7 +370,9 @@ def _quotations(sentence: str, g: _Grammar) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in g.quotes.finditer(sentence)]
 
 
-def _by_sentence(line: Sentence, cues: list[Cue]) -> Iterator[tuple[Sentence, list[Cue]]]:
+def _by_sentence(
+    line: Sentence, cues: list[Cue], language: str
+) -> Iterator[tuple[Sentence, list[Cue]]]:
     """Split a line's cues over its sentences; a cue that runs across two is dropped."""
     per: dict[Sentence, list[Cue]] = {}
     sentences = list(split_sentences(line.text, base=line.start))
@@ -360,13 +382,82 @@ def _by_sentence(line: Sentence, cues: list[Cue]) -> Iterator[tuple[Sentence, li
             if sent.start <= at < sent.end:
                 if line.start + cue.end <= sent.end:
                     shift = sent.start - line.start
-                    per.setdefault(sent, []).append(
-                        Cue(cue.rule, cue.role, cue.start - shift, cue.end - shift, cue.text)
-                    )
+                    per.setdefault(sent, []).append(cue.shifted(shift))
                 break
     for sent in sentences:
         if sent in per:
-            yield sent, per[sent]
+            cues = complete_combinations(sent.text, per[sent], language)
+            if cues:
+                yield sent, cues
+
+
+_SENTENCE_REACH = 300
+
+
+def _parts_near(text: str, cue: Cue, start: int, end: int) -> bool:
+    """Whether every pending part of a combination occurs near its anchor on the line.
+
+    A cheap test before the line is split: a sentence rarely runs past 300 characters
+    either side of one of its words, and the exact test is made on the sentence.
+    """
+    lo = max(start, start + cue.start - _SENTENCE_REACH)
+    hi = min(end, start + cue.end + _SENTENCE_REACH)
+    return all(part.search(text, lo, hi) for part, _ in cue.pending)
+
+
+def complete_combinations(sentence: str, cues: list[Cue], language: str) -> list[Cue]:
+    """Keep a combination cue only if its other parts are in the sentence too.
+
+    Each part takes its first match in the sentence that does not overlap a part already
+    taken (and opens a clause if the part asks for it); the completed cue spans them all.
+    """
+    out = []
+    blocked_by: dict[str, list[tuple[int, int]]] = {}
+    for cue in cues:
+        if not cue.pending:
+            out.append(cue)
+            continue
+        taken = [(cue.start, cue.end)]
+        blocked = blocked_by.get(cue.rule.id)
+        if blocked is None:
+            blocked = blocked_by[cue.rule.id] = _exception_spans(cue.rule, sentence)
+        if any(bs < cue.end and cue.start < be for bs, be in blocked):
+            continue
+        for part, anchored in cue.pending:
+            found = None
+            for m in part.finditer(sentence):
+                s, e = m.start(), m.end()
+                while s < e and sentence[s].isspace():
+                    s += 1
+                if s == e or any(ts < e and s < te for ts, te in taken + blocked):
+                    continue
+                if anchored and not opens_clause(sentence, s, language):
+                    continue
+                found = (s, e)
+                break
+            if found is None:
+                break
+            taken.append(found)
+        else:
+            spans = tuple(sorted(taken))
+            out.append(
+                Cue(
+                    cue.rule,
+                    cue.role,
+                    spans[0][0],
+                    max(e for _, e in spans),
+                    " … ".join(sentence[s:e] for s, e in spans),
+                    (),
+                    spans,
+                    cue.label,
+                )
+            )
+    return out
+
+
+def _exception_spans(rule: AdviceRule, sentence: str) -> list[tuple[int, int]]:
+    exc = rule.compiled_exceptions
+    return [(m.start(), m.end()) for m in exc.finditer(sentence)] if exc else []
 
 
 class FlagAdvice:
@@ -442,7 +533,7 @@ class FlagAdvice:
                     and not opens_clause(sentence.text, rel, language)
                 ):
                     continue
-                if rule.id not in blocked:
+                if not cuer.others and rule.id not in blocked:
                     exc = rule.compiled_exceptions
                     blocked[rule.id] = (
                         [
@@ -452,9 +543,20 @@ class FlagAdvice:
                         if exc
                         else []
                     )
-                if any(bs < e and s < be for bs, be in blocked[rule.id]):
-                    continue
-                out.append(Cue(rule, cuer.role, rel, e - sentence.start, text[s:e]))
+                if not cuer.others and any(bs < e and s < be for bs, be in blocked[rule.id]):
+                    continue  # (a combination's parts are checked when it is completed)
+                out.append(
+                    Cue(
+                        rule,
+                        cuer.role,
+                        rel,
+                        e - sentence.start,
+                        text[s:e],
+                        cuer.others,
+                        (),
+                        cuer.label,
+                    )
+                )
         return out
 
     def _sentences_with_cues(
@@ -480,8 +582,11 @@ class FlagAdvice:
                 line = Sentence(start, end, text[start:end])
                 plan = index.plan(lowered, start, end, own, line.text)
                 cues = self._cues_in(text, line, plan, index, language) if plan else []
+                # a combination whose parts are not all on the line cannot complete:
+                # drop it before the line is split into sentences
+                cues = [c for c in cues if not c.pending or _parts_near(text, c, start, end)]
                 if cues:
-                    yield from _by_sentence(line, cues)
+                    yield from _by_sentence(line, cues, language)
             start = end + 1
 
     def cues(
@@ -495,7 +600,8 @@ class FlagAdvice:
         whole = Sentence(0, len(sentence), sentence)
         lowered = flatten(sentence) if index.spaced else lower_same_length(sentence)
         plan = index.plan(lowered, 0, len(sentence), None, sentence)
-        return self._cues_in(sentence, whole, plan, index, language, only)
+        found = self._cues_in(sentence, whole, plan, index, language, only)
+        return complete_combinations(sentence, found, language)
 
     # -- reading one sentence --------------------------------------------------------------
 
@@ -514,8 +620,11 @@ class FlagAdvice:
             if question:
                 reading.notes.append(Signal(name="question (R5)", text=cue.text))
                 continue
-            window = self._clause_before(sentence, cue.start, g)
-            neg = g.negation.search(window)
+            neg = None
+            for start, _ in cue.spans or ((cue.start, cue.end),):
+                neg = g.negation.search(self._clause_before(sentence, start, g))
+                if neg:
+                    break
             if neg:
                 reading.notes.append(
                     Signal(name="negated (R4)", text=f"{neg.group()} … {cue.text}")
@@ -654,7 +763,11 @@ class FlagAdvice:
         category = primary.rule.advice_category
         categories = sorted({c.rule.advice_category for c in chosen}, key=_PRECEDENCE.__getitem__)
         signals = [
-            Signal(name=f"{c.rule.id}:{c.rule.advice_category}:{c.role}", text=c.text)
+            Signal(
+                name=f"{c.rule.id}:{c.rule.advice_category}:{c.role}"
+                + (f" ({c.label})" if c.label else ""),
+                text=c.text,
+            )
             for c in chosen
         ] + reading.notes
         basis = "; ".join(primary.rule.citations[:3])

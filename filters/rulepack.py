@@ -355,12 +355,32 @@ CLAUSE_START = "{start}"
 
 @dataclass(frozen=True)
 class CuePattern:
-    """One compiled advice cue: its role, whether it must open a clause, where it came from."""
+    """One compiled advice cue: its role, whether it must open a clause, where it came from.
+
+    A combination cue has ``parts``: every part (pattern, must-open-a-clause) must be found
+    in the same sentence; ``pattern`` is then the first part.
+    """
 
     role: str  # claim | imperative | rhetorical
     pattern: re.Pattern[str]
     clause_start: bool
-    source: str  # e.g. "imperative[3]"
+    source: str  # e.g. "imperative[3]" or "combination[0]"
+    parts: tuple[tuple[re.Pattern[str], bool], ...] = ()
+    label: str = ""
+
+
+class Combination(_Strict):
+    """Signals that only count together: every part must be found in one sentence.
+
+    A reviewer reads "a certainty word, a return word and an offer to the reader" as a
+    promise of guaranteed returns even when no single phrase of the pack says so. The parts
+    may stand in any order; each part is a pattern (lexicon words allowed, ``{start}`` to
+    require it to open a clause). Negation and voice are read for every part.
+    """
+
+    name: str = Field(min_length=1)
+    all: list[str] = Field(min_length=2, max_length=4)
+    role: Literal["claim", "imperative", "rhetorical"] = "claim"
 
 
 class AdviceRule(RuleBase, PatternFields):
@@ -382,6 +402,7 @@ class AdviceRule(RuleBase, PatternFields):
     advice_category: AdviceCategory
     imperative: list[str] = Field(default_factory=list)
     rhetorical: list[str] = Field(default_factory=list)
+    combination: list[Combination] = Field(default_factory=list)
     _lexicon: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator("imperative", "rhetorical")
@@ -391,8 +412,12 @@ class AdviceRule(RuleBase, PatternFields):
 
     @model_validator(mode="after")
     def _has_patterns(self) -> AdviceRule:
-        if not (self.phrases or self.regex or self.imperative or self.rhetorical):
-            raise ValueError("an advice rule needs phrases, regex, imperative or rhetorical cues")
+        if not (
+            self.phrases or self.regex or self.imperative or self.rhetorical or self.combination
+        ):
+            raise ValueError(
+                "an advice rule needs phrases, regex, imperative, rhetorical or combination cues"
+            )
         return self
 
     def expand(self, pattern: str) -> tuple[str, bool]:
@@ -418,12 +443,25 @@ class AdviceRule(RuleBase, PatternFields):
             for i, raw in enumerate(getattr(self, field)):
                 body, anchored = self.expand(raw)
                 out.append(CuePattern(role, compile_pattern(body), anchored, f"{field}[{i}]"))
+        for i, combo in enumerate(self.combination):
+            parts = tuple(
+                (compile_pattern(body), anchored)
+                for body, anchored in (self.expand(raw) for raw in combo.all)
+            )
+            out.append(
+                CuePattern(
+                    combo.role, parts[0][0], parts[0][1], f"combination[{i}]", parts, combo.name
+                )
+            )
         return out
 
     @cached_property
     def compiled(self) -> list[re.Pattern[str]]:
-        """Every cue pattern, lexicon expanded (what :meth:`find` runs)."""
-        return [c.pattern for c in self.cue_patterns]
+        """Every cue pattern and every part of a combination, lexicon expanded."""
+        out = []
+        for cue in self.cue_patterns:
+            out.extend([p for p, _ in cue.parts] if cue.parts else [cue.pattern])
+        return out
 
 
 _LEXICON_REF = re.compile(r"\{(?!start\})([a-z][a-z0-9_]*)\}")
@@ -676,6 +714,12 @@ class PackFile(_Strict):
                         compile_pattern(rule.expand(pattern)[0])
                     except ValueError as exc:
                         problems.append(f"rule {rule.id}: {field}[{i}]: {exc}")
+            for i, combo in enumerate(rule.combination):
+                for j, pattern in enumerate(combo.all):
+                    try:
+                        compile_pattern(rule.expand(pattern)[0])
+                    except ValueError as exc:
+                        problems.append(f"rule {rule.id}: combination[{i}].all[{j}]: {exc}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
