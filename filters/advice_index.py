@@ -482,7 +482,10 @@ class LanguageIndex:
 
     _MAX_PREFIXES = 60
 
-    def __init__(self, rules: list[AdviceRule], language: str) -> None:
+    def __init__(
+        self, rules: list[AdviceRule], language: str, extra: frozenset[str] = frozenset()
+    ) -> None:
+        """``extra``: more literals the gate should report (the words of a weighted score)."""
         self.language = language
         self.spaced = language not in UNSPACED
         self.cuers: list[Cuer] = []
@@ -495,7 +498,12 @@ class LanguageIndex:
                 i = len(self.cuers)
                 pattern, anchored, others = cp.pattern, cp.clause_start, ()
                 if cp.parts:
-                    ranked = sorted(cp.parts, key=lambda part: -self._selectivity(part[0]))
+                    # the most selective part is the anchor; within a point of it, the
+                    # part the pack lists first (the author knows which word is rarer)
+                    best = max(self._selectivity(p) for p, _ in cp.parts)
+                    ranked = sorted(
+                        cp.parts, key=lambda part: self._selectivity(part[0]) < best - 1.0
+                    )
                     (pattern, anchored), others = ranked[0], tuple(ranked[1:])
                 self.cuers.append(Cuer(rule, cp.role, pattern, anchored, others, cp.label))
                 pre = prefix_literals(pattern, self.spaced)
@@ -519,6 +527,9 @@ class LanguageIndex:
                 for lit in literals:
                     self.by_literal.setdefault(lit, []).append(i)
         self.vocabulary = frozenset(self.by_literal)
+        if not self.spaced:
+            for word in extra:  # found by the same scan, planned for no pattern
+                self.by_literal.setdefault(word.lower(), [])
         gates = [] if self.spaced or not self.by_literal else _trie_gates(self.by_literal)
         self.gates = [g for g, _ in gates]
         self._gate_of = {ch: g for g, chars in gates for ch in chars}
@@ -571,6 +582,7 @@ class LanguageIndex:
         end: int,
         hits: list[tuple[int, str]] | None = None,
         sentence: str = "",
+        words: set[str] | None = None,
     ) -> dict[int, list[int] | None]:
         """Patterns to try in ``[start, end)``: positions to match at, or None to search.
 
@@ -578,9 +590,9 @@ class LanguageIndex:
         that fall in the range.
         """
         ids: set[int] = set(self.always)
-        words: set[str] | None = None
         if self.spaced:
-            words = word_tokens(lowered[start:end])  # ``lowered`` is the flat text here
+            if words is None:
+                words = word_tokens(lowered[start:end])  # ``lowered`` is the flat text here
             for word in self.vocabulary.intersection(words):
                 ids.update(self.by_literal[word])
             also = self.also
@@ -675,7 +687,8 @@ _EN_OPENERS = re.compile(
     r"(?:(?:honestly|seriously|look|listen|guys|folks|friends|fam|frens|anon|people|ok|okay|"
     r"yes|so|now|then|today|tonight|right\s+now|this\s+week|again|instead|bottom\s+line|"
     r"my\s+advice|our\s+advice|the\s+play|pro\s+tip|tip|psa|nfa|dyor|trust\s+me|"
-    r"not\s+financial\s+advice|in\s+short|simple|hint|please|just|simply|and|but|or)"
+    r"not\s+financial\s+advice|in\s+short|simple|hint|please|just|simply|and|but|or|"
+    r"time\s+to|it['’]s\s+time\s+to|now['’]s\s+the\s+time\s+to|now\s+is\s+the\s+time\s+to)"
     r"[,:!.]?\s+(?:but\s+)?){0,3}",
     _I,
 )
@@ -701,7 +714,13 @@ _EN_COORDINATED = re.compile(
     + r"\b[^,;:]{0,80}?\s(?:and|&|then|or|but)\s+(?:just\s+|simply\s+|also\s+|then\s+)?",
     re.IGNORECASE,
 )
-_EN_COORDINATOR = re.compile(r"\s(?:and|&|then|or|but)\s+(?:just\s+|simply\s+|also\s+|then\s+)?", re.I)
+_EN_COMMAND_SET = frozenset(
+    _EN_COMMAND_VERBS.strip("(?:)").split("|") + ["just", "simply", "now", "so", "please", "and"]
+)
+_FIRST_WORD = re.compile(r"[\s\-•*·▶►➡👉✅🔥🚀💰📈⚡]*([a-z]+)")
+_EN_COORDINATOR = re.compile(
+    r"\s(?:and|&|then|or|but)\s+(?:just\s+|simply\s+|also\s+|then\s+)?", re.I
+)
 # A short phrase and a comma before a command: "New dads, start stacking", "At these
 # prices, grab some", "Retirees, swap ..." (a vocative or a circumstance).
 _EN_INTRO = re.compile(r"\s*(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*)?(?:[\w'’$&-]+\s+){0,3}[\w'’$&-]+,\s+")
@@ -727,16 +746,23 @@ def clause_starts(sentence: str, language: str) -> list[int]:
     if not zh:
         if _EN_SUBORDINATE.match(sentence):
             out.update(m.end() for m in _COMMA.finditer(sentence))
+        lowered = sentence.lower()
+        coordinated = any(w in lowered for w in (" and ", " then ", " or ", " & ", " but "))
         for pos in list(out):
-            if sentence.find(",", pos, pos + 48) >= 0:
+            comma = sentence.find(",", pos, pos + 48)
+            if comma >= 0 and sentence.count(" ", pos + 1, comma) <= 4:
                 intro = _EN_INTRO.match(sentence, pos)
                 if intro is not None:
                     out.add(intro.end())
-            command = _EN_COORDINATED.match(sentence, pos)
-            if command is not None:
-                out.update(
-                    m.end() for m in _EN_COORDINATOR.finditer(sentence, pos, command.end() + 1)
-                )
+            if coordinated:
+                first = _FIRST_WORD.match(lowered, pos)
+                if first is None or first.group(1) not in _EN_COMMAND_SET:
+                    continue
+                command = _EN_COORDINATED.match(sentence, pos)
+                if command is not None:
+                    out.update(
+                        m.end() for m in _EN_COORDINATOR.finditer(sentence, pos, command.end() + 1)
+                    )
     for pos in list(out):
         opener = openers.match(sentence, pos)
         if opener is not None:

@@ -383,6 +383,73 @@ class Combination(_Strict):
     role: Literal["claim", "imperative", "rhetorical"] = "claim"
 
 
+class ScoreSignal(_Strict):
+    """One weighted signal of a score: words, a pattern, or words that open a clause.
+
+    ``words`` are whole words or short phrases for spaced scripts (case-insensitive,
+    punctuation ignored: "don't miss" is read as "don t miss") and substrings for Chinese.
+    A positive signal found after a negation in its clause does not count ("we would not
+    buy"), unless the negation is part of a ``rhetorical`` phrase of the score ("don't
+    miss"). ``requires`` names signals one of which must also be present for this one to
+    count (a command counts when it is about an asset).
+    """
+
+    name: str = Field(min_length=1)
+    weight: int = Field(ge=-5, le=5)
+    words: list[str] = Field(default_factory=list)
+    pattern: str | None = None
+    clause_start: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_evidence(self) -> ScoreSignal:
+        if not (self.words or self.pattern or self.clause_start):
+            raise ValueError(f"signal {self.name!r} needs words, a pattern or clause_start words")
+        if self.weight == 0:
+            raise ValueError(f"signal {self.name!r} has weight 0")
+        return self
+
+
+class Scoring(_Strict):
+    """A transparent weighted score per sentence: the sum of the signals found.
+
+    A sentence whose signals add up to ``threshold`` or more reads as advice, and the
+    finding lists every signal with its weight. Positive signals are the register of
+    promotion (the reader addressed, a command, the publisher's own stance, an asset, a
+    promise, urgency); negative ones the register of news and explanation (reported
+    speech, past events, definitions, hedges, risk wording).
+    """
+
+    threshold: int = Field(ge=1)
+    signal: list[ScoreSignal] = Field(min_length=2)
+    rhetorical: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(
+        default_factory=list,
+        description="signals one of which every scoring sentence must have (what it is about)",
+    )
+    markers: list[str] = Field(
+        default_factory=list,
+        description=(
+            "signals of promotional register (who speaks to whom, and how); a sentence with"
+            " none of them is not scored: assets and prices alone are news"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _requires_known(self) -> Scoring:
+        names = {s.name for s in self.signal}
+        if len(names) != len(self.signal):
+            raise ValueError("signal names must be unique")
+        for other in self.requires + self.markers:
+            if other not in names:
+                raise ValueError(f"the score names unknown signal {other!r}")
+        for s in self.signal:
+            for other in s.requires:
+                if other not in names:
+                    raise ValueError(f"signal {s.name!r} requires unknown signal {other!r}")
+        return self
+
+
 class AdviceRule(RuleBase, PatternFields):
     """Advice: cues of one taxonomy category, judged by the speaker-aware advice engine.
 
@@ -403,6 +470,7 @@ class AdviceRule(RuleBase, PatternFields):
     imperative: list[str] = Field(default_factory=list)
     rhetorical: list[str] = Field(default_factory=list)
     combination: list[Combination] = Field(default_factory=list)
+    score: Scoring | None = None
     _lexicon: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator("imperative", "rhetorical")
@@ -413,12 +481,29 @@ class AdviceRule(RuleBase, PatternFields):
     @model_validator(mode="after")
     def _has_patterns(self) -> AdviceRule:
         if not (
-            self.phrases or self.regex or self.imperative or self.rhetorical or self.combination
+            self.phrases
+            or self.regex
+            or self.imperative
+            or self.rhetorical
+            or self.combination
+            or self.score
         ):
             raise ValueError(
-                "an advice rule needs phrases, regex, imperative, rhetorical or combination cues"
+                "an advice rule needs phrases, regex, imperative, rhetorical, combination"
+                " cues or a score"
             )
         return self
+
+    @cached_property
+    def score_patterns(self) -> dict[str, re.Pattern[str]]:
+        """The score's pattern signals, compiled once, lexicon expanded."""
+        if self.score is None:
+            return {}
+        return {
+            s.name: compile_pattern(self.expand(s.pattern)[0])
+            for s in self.score.signal
+            if s.pattern is not None
+        }
 
     def expand(self, pattern: str) -> tuple[str, bool]:
         """``pattern`` with the lexicon expanded, and whether it must open a clause."""
@@ -461,7 +546,7 @@ class AdviceRule(RuleBase, PatternFields):
         out = []
         for cue in self.cue_patterns:
             out.extend([p for p, _ in cue.parts] if cue.parts else [cue.pattern])
-        return out
+        return out + list(self.score_patterns.values())
 
 
 _LEXICON_REF = re.compile(r"\{(?!start\})([a-z][a-z0-9_]*)\}")
@@ -714,6 +799,12 @@ class PackFile(_Strict):
                         compile_pattern(rule.expand(pattern)[0])
                     except ValueError as exc:
                         problems.append(f"rule {rule.id}: {field}[{i}]: {exc}")
+            for signal in rule.score.signal if rule.score else ():
+                if signal.pattern is not None:
+                    try:
+                        compile_pattern(rule.expand(signal.pattern)[0])
+                    except ValueError as exc:
+                        problems.append(f"rule {rule.id}: score signal {signal.name!r}: {exc}")
             for i, combo in enumerate(rule.combination):
                 for j, pattern in enumerate(combo.all):
                     try:
