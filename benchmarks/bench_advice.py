@@ -233,10 +233,22 @@ def main() -> None:
         action="store_true",
         help="also score the sentences written for this project (tests/data/advice_sentences.jsonl)",
     )
+    parser.add_argument(
+        "--sets",
+        nargs="*",
+        default=[],
+        metavar="JSONL",
+        help="also score these labelled files (e.g. tests/data/advice_holdout_*.jsonl)",
+    )
+    parser.add_argument("--only-sets", action="store_true", help="score only --sets")
     args = parser.parse_args()
     if not CORPUS.is_dir():
         sys.exit(f"{CORPUS} not found: the development corpus is not part of the project")
     pipeline = filters.Pipeline()
+    for extra in args.sets:
+        bench_sentences(pipeline, Path(extra), args.errors)
+    if args.only_sets:
+        return
     if not args.no_quality:
         bench_sentences(pipeline, CORPUS / "advice" / "dev.jsonl", args.errors)
         if args.own:

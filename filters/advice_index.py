@@ -456,12 +456,18 @@ def _trie_gates(words: Iterable[str], parts: int = 6) -> list[tuple[re.Pattern[s
 
 @dataclass(frozen=True)
 class Cuer:
-    """One cue pattern of one rule, ready to run."""
+    """One cue pattern of one rule, ready to run.
+
+    For a combination, ``pattern`` is its most selective part (the anchor, which the index
+    gates on) and ``others`` the parts that must also be found in the anchor's sentence.
+    """
 
     rule: AdviceRule
     role: str
     pattern: re.Pattern[str]
     clause_start: bool
+    others: tuple[tuple[re.Pattern[str], bool], ...] = ()
+    label: str = ""
 
 
 class LanguageIndex:
@@ -476,7 +482,10 @@ class LanguageIndex:
 
     _MAX_PREFIXES = 60
 
-    def __init__(self, rules: list[AdviceRule], language: str) -> None:
+    def __init__(
+        self, rules: list[AdviceRule], language: str, extra: frozenset[str] = frozenset()
+    ) -> None:
+        """``extra``: more literals the gate should report (the words of a weighted score)."""
         self.language = language
         self.spaced = language not in UNSPACED
         self.cuers: list[Cuer] = []
@@ -487,28 +496,49 @@ class LanguageIndex:
         for rule in rules:
             for cp in rule.cue_patterns:
                 i = len(self.cuers)
-                self.cuers.append(Cuer(rule, cp.role, cp.pattern, cp.clause_start))
-                pre = prefix_literals(cp.pattern, self.spaced)
+                pattern, anchored, others = cp.pattern, cp.clause_start, ()
+                if cp.parts:
+                    # the most selective part is the anchor; within a point of it, the
+                    # part the pack lists first (the author knows which word is rarer)
+                    best = max(self._selectivity(p) for p, _ in cp.parts)
+                    ranked = sorted(
+                        cp.parts, key=lambda part: self._selectivity(part[0]) < best - 1.0
+                    )
+                    (pattern, anchored), others = ranked[0], tuple(ranked[1:])
+                self.cuers.append(Cuer(rule, cp.role, pattern, anchored, others, cp.label))
+                pre = prefix_literals(pattern, self.spaced)
                 if pre and (self.spaced or (len(pre) <= 60 and min(map(len, pre)) >= 2)):
                     self.prefixes[i] = pre
                 if not self.spaced and i in self.prefixes:
                     literals = pre  # the gate's hits then give the positions to match at
                 else:
-                    literals = required_literals(cp.pattern, self.spaced) or pre
+                    literals = required_literals(pattern, self.spaced) or pre
                 if self.spaced and literals:
-                    others = [x for x in required_word_sets(cp.pattern) if x != literals]
-                    if others:
-                        self.also[i] = tuple(others[:3])
+                    more = [x for x in required_word_sets(pattern) if x != literals][:3]
+                    for part, _ in others:  # a combination's other parts need their words too
+                        need = required_literals(part, True)
+                        if need:
+                            more.append(need)
+                    if more:
+                        self.also[i] = tuple(more)
                 if not literals:
                     self.always.append(i)
                     continue
                 for lit in literals:
                     self.by_literal.setdefault(lit, []).append(i)
         self.vocabulary = frozenset(self.by_literal)
+        if not self.spaced:
+            for word in extra:  # found by the same scan, planned for no pattern
+                self.by_literal.setdefault(word.lower(), [])
         gates = [] if self.spaced or not self.by_literal else _trie_gates(self.by_literal)
         self.gates = [g for g, _ in gates]
         self._gate_of = {ch: g for g, chars in gates for ch in chars}
         self._closure: dict[str, tuple[str, ...]] = {}
+
+    def _selectivity(self, pattern: re.Pattern[str]) -> float:
+        """How rarely a pattern's required words occur (higher is rarer): picks an anchor."""
+        words = required_literals(pattern, self.spaced)
+        return _score(words) if words else float("-inf")
 
     def _literals_at(self, longest: str) -> tuple[str, ...]:
         """The index literals that are prefixes of the longest literal found at a position."""
@@ -552,6 +582,7 @@ class LanguageIndex:
         end: int,
         hits: list[tuple[int, str]] | None = None,
         sentence: str = "",
+        words: set[str] | None = None,
     ) -> dict[int, list[int] | None]:
         """Patterns to try in ``[start, end)``: positions to match at, or None to search.
 
@@ -559,9 +590,9 @@ class LanguageIndex:
         that fall in the range.
         """
         ids: set[int] = set(self.always)
-        words: set[str] | None = None
         if self.spaced:
-            words = word_tokens(lowered[start:end])  # ``lowered`` is the flat text here
+            if words is None:
+                words = word_tokens(lowered[start:end])  # ``lowered`` is the flat text here
             for word in self.vocabulary.intersection(words):
                 ids.update(self.by_literal[word])
             also = self.also
@@ -656,7 +687,8 @@ _EN_OPENERS = re.compile(
     r"(?:(?:honestly|seriously|look|listen|guys|folks|friends|fam|frens|anon|people|ok|okay|"
     r"yes|so|now|then|today|tonight|right\s+now|this\s+week|again|instead|bottom\s+line|"
     r"my\s+advice|our\s+advice|the\s+play|pro\s+tip|tip|psa|nfa|dyor|trust\s+me|"
-    r"not\s+financial\s+advice|in\s+short|simple|hint|please|just|simply|and|but|or)"
+    r"not\s+financial\s+advice|in\s+short|simple|hint|please|just|simply|and|but|or|"
+    r"time\s+to|it['’]s\s+time\s+to|now['’]s\s+the\s+time\s+to|now\s+is\s+the\s+time\s+to)"
     r"[,:!.]?\s+(?:but\s+)?){0,3}",
     _I,
 )
@@ -666,6 +698,32 @@ _EN_SUBORDINATE = re.compile(
     _I,
 )
 _EN_CONTINUERS = re.compile(r"(?:\bso|\bthen|,\s*and|,\s*but|,\s*or)\s+(?:just\s+|simply\s+)?$", _I)
+# A sentence that opens with a command ("Stop chasing pumps and ...", "Sell the news, then
+# ...") goes on commanding after "and" / "then" / "or": "... and just DCA into bitcoin".
+_EN_COMMAND_VERBS = (
+    r"(?:buy|sell|short|long|fade|grab|get|take|stop|start|keep|go|put|move|hold|stack|load|"
+    r"ignore|forget|do|make|trust|follow|join|sign|deposit|stake|add|trim|dump|ditch|rotate|"
+    r"accumulate|dca|swap|switch|watch|lock|bank|book|secure|claim|use|try|pick|choose|scoop|"
+    r"snap|ape|jump|hop|pile|bet|park|invest|throw|pour|double|cash|exit|avoid|sit|wait|relax|"
+    r"quit|skip|drop|set|place|open|close|fund|refer|invite|bid|scale|ride|chase|copy|own|"
+    r"mint|farm|bridge|lend|borrow|leverage|hedge|sell|pull|turn|shift|convert|allocate)"
+)
+_EN_COORDINATED = re.compile(
+    r"\s*(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*)?(?:(?:just|simply|now|so|please|and)\s+)?"
+    + _EN_COMMAND_VERBS
+    + r"\b[^,;:]{0,80}?\s(?:and|&|then|or|but)\s+(?:just\s+|simply\s+|also\s+|then\s+)?",
+    re.IGNORECASE,
+)
+_EN_COMMAND_SET = frozenset(
+    _EN_COMMAND_VERBS.strip("(?:)").split("|") + ["just", "simply", "now", "so", "please", "and"]
+)
+_FIRST_WORD = re.compile(r"[\s\-•*·▶►➡👉✅🔥🚀💰📈⚡]*([a-z]+)")
+_EN_COORDINATOR = re.compile(
+    r"\s(?:and|&|then|or|but)\s+(?:just\s+|simply\s+|also\s+|then\s+)?", re.I
+)
+# A short phrase and a comma before a command: "New dads, start stacking", "At these
+# prices, grab some", "Retirees, swap ..." (a vocative or a circumstance).
+_EN_INTRO = re.compile(r"\s*(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*)?(?:[\w'’$&-]+\s+){0,3}[\w'’$&-]+,\s+")
 _EN_CLAUSE_BREAKS = '.!?;:…—–()\n"“”'
 _ZH_CLAUSE_BREAKS = "，,、。！？!?；;：:（(\n“”「」 "
 _ZH_OPENERS = re.compile(
@@ -685,8 +743,26 @@ def clause_starts(sentence: str, language: str) -> list[int]:
     out = {0}
     for brk in breaks.finditer(sentence):
         out.add(brk.end())
-    if not zh and _EN_SUBORDINATE.match(sentence):
-        out.update(m.end() for m in _COMMA.finditer(sentence))
+    if not zh:
+        if _EN_SUBORDINATE.match(sentence):
+            out.update(m.end() for m in _COMMA.finditer(sentence))
+        lowered = sentence.lower()
+        coordinated = any(w in lowered for w in (" and ", " then ", " or ", " & ", " but "))
+        for pos in list(out):
+            comma = sentence.find(",", pos, pos + 48)
+            if comma >= 0 and sentence.count(" ", pos + 1, comma) <= 4:
+                intro = _EN_INTRO.match(sentence, pos)
+                if intro is not None:
+                    out.add(intro.end())
+            if coordinated:
+                first = _FIRST_WORD.match(lowered, pos)
+                if first is None or first.group(1) not in _EN_COMMAND_SET:
+                    continue
+                command = _EN_COORDINATED.match(sentence, pos)
+                if command is not None:
+                    out.update(
+                        m.end() for m in _EN_COORDINATOR.finditer(sentence, pos, command.end() + 1)
+                    )
     for pos in list(out):
         opener = openers.match(sentence, pos)
         if opener is not None:
@@ -710,6 +786,13 @@ def opens_clause(sentence: str, at: int, language: str) -> bool:
     if zh:
         return _ZH_OPENERS.fullmatch(segment) is not None
     if _EN_OPENERS.fullmatch(segment):
+        return True
+    # "New dads, start ...": a short phrase and a comma opening the clause
+    intro = _EN_INTRO.match(segment)
+    if intro is not None and _EN_OPENERS.fullmatch(segment, intro.end()):
+        return True
+    # "Stop chasing pumps and just DCA ...": a command goes on after "and"
+    if _EN_COORDINATED.fullmatch(segment):
         return True
     # "If it dips below $50k, buy more": the main clause after a leading condition
     if "," in segment and _EN_SUBORDINATE.match(segment):

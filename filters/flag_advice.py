@@ -35,7 +35,9 @@ from filters.advice_index import (
     flatten,
     lower_same_length,
     opens_clause,
+    word_tokens,
 )
+from filters.advice_score import Evidence, Scorer
 from filters.context import Context
 from filters.models import Finding, Signal
 from filters.rulepack import ADVICE_CATEGORIES, AdviceRule, DocumentRule, RuleSet
@@ -49,13 +51,35 @@ _I = re.IGNORECASE
 
 @dataclass(frozen=True)
 class Cue:
-    """One rule's pattern firing inside a sentence (offsets relative to the sentence)."""
+    """One rule's pattern firing inside a sentence (offsets relative to the sentence).
+
+    A combination cue first stands for its anchor with the ``pending`` parts still to be
+    found in the sentence; once complete, ``spans`` holds where each of its parts is.
+    """
 
     rule: AdviceRule
-    role: str  # claim | imperative | rhetorical
+    role: str  # claim | imperative | rhetorical | score
     start: int
     end: int
     text: str
+    pending: tuple[tuple[re.Pattern[str], bool], ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+    label: str = ""
+    evidence: tuple[Evidence, ...] = ()
+
+    def shifted(self, by: int) -> Cue:
+        """The same cue with offsets moved back by ``by`` (line -> sentence)."""
+        return Cue(
+            self.rule,
+            self.role,
+            self.start - by,
+            self.end - by,
+            self.text,
+            self.pending,
+            tuple((s - by, e - by) for s, e in self.spans),
+            self.label,
+            self.evidence,
+        )
 
 
 @dataclass
@@ -84,6 +108,7 @@ class Frame:
 
 _EN_NOT_NAME = (
     r"(?!(?-i:We|I|You|Our|My|Your|It|Its|This|That|These|Those|There|Here|The|A|An|If|So|"
+    r"Gonna|Wanna|Gotta|Lemme|Imma|Let|Time|Honestly|Seriously|Look|Listen|Trust|"
     r"And|But|Now|Why|What|How|When|Just|Do|Don|Never|Let|Buy|Sell|Hold|Get|Grab|Load|Stack|"
     r"Forget|Ignore|Trust|Even|Only|Still|Honestly|Everyone|Anyone|Nobody|Smart|Whales)\b)"
 )
@@ -184,7 +209,7 @@ _EN_QUOTES = re.compile(
     r"|(?<![\w'])'(?=\S)(?:[^'\n]|(?<=\w)'(?=\w)){2,300}?(?<=\S)'(?!\w)"
 )
 _EN_NEGATION = re.compile(
-    r"(?:\b(?:not|never|no|nor|neither|without|hardly|barely|cannot|avoid(?:ing)?|against|"
+    r"(?:\b(?:not|never|no|nor|neither|nobody|no\s+one|without|hardly|barely|cannot|avoid(?:ing)?|against|"
     r"rather\s+than|instead\s+of|unlikely|doubt(?:s|ful)?|fails?\s+to|failed\s+to|refrain\s+from|"
     r"beware\s+of|wary\s+of|steer\s+clear\s+of|nothing|none)\b|n['’]t\b)"
     r"(?![\s-]+(?:only|just|doubt|wonder|brainer|matter|later|less))",
@@ -311,7 +336,7 @@ _GRAMMAR = {
         None,
         _ZH_STRONG_BREAK,
         "，,；;：:（(",
-        6,
+        10,
     ),
 }
 
@@ -350,23 +375,131 @@ def _quotations(sentence: str, g: _Grammar) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in g.quotes.finditer(sentence)]
 
 
-def _by_sentence(line: Sentence, cues: list[Cue]) -> Iterator[tuple[Sentence, list[Cue]]]:
+def _by_sentence(
+    line: Sentence, cues: list[Cue], language: str, sentences: list[Sentence] | None = None
+) -> Iterator[tuple[Sentence, list[Cue]]]:
     """Split a line's cues over its sentences; a cue that runs across two is dropped."""
     per: dict[Sentence, list[Cue]] = {}
-    sentences = list(split_sentences(line.text, base=line.start))
+    if sentences is None:
+        sentences = list(split_sentences(line.text, base=line.start))
     for cue in cues:
         at = line.start + cue.start
         for sent in sentences:
             if sent.start <= at < sent.end:
                 if line.start + cue.end <= sent.end:
                     shift = sent.start - line.start
-                    per.setdefault(sent, []).append(
-                        Cue(cue.rule, cue.role, cue.start - shift, cue.end - shift, cue.text)
-                    )
+                    per.setdefault(sent, []).append(cue.shifted(shift))
                 break
     for sent in sentences:
         if sent in per:
-            yield sent, per[sent]
+            cues = complete_combinations(sent.text, per[sent], language)
+            if cues:
+                yield sent, cues
+
+
+_SENTENCE_REACH = 300
+
+
+def _parts_near(text: str, cue: Cue, start: int, end: int) -> bool:
+    """Whether every pending part of a combination occurs near its anchor on the line.
+
+    A cheap test before the line is split: a sentence rarely runs past 300 characters
+    either side of one of its words, and the exact test is made on the sentence.
+    """
+    lo = max(start, start + cue.start - _SENTENCE_REACH)
+    hi = min(end, start + cue.end + _SENTENCE_REACH)
+    return all(part.search(text, lo, hi) for part, _ in cue.pending)
+
+
+def complete_combinations(sentence: str, cues: list[Cue], language: str) -> list[Cue]:
+    """Keep a combination cue only if its other parts are in the sentence too.
+
+    Each part takes its first match in the sentence that does not overlap a part already
+    taken (and opens a clause if the part asks for it); the completed cue spans them all.
+    """
+    out = []
+    blocked_by: dict[str, list[tuple[int, int]]] = {}
+    for cue in cues:
+        if not cue.pending:
+            out.append(cue)
+            continue
+        taken = [(cue.start, cue.end)]
+        blocked = blocked_by.get(cue.rule.id)
+        if blocked is None:
+            blocked = blocked_by[cue.rule.id] = _exception_spans(cue.rule, sentence)
+        if any(bs < cue.end and cue.start < be for bs, be in blocked):
+            continue
+        for part, anchored in cue.pending:
+            found = None
+            for m in part.finditer(sentence):
+                s, e = m.start(), m.end()
+                while s < e and sentence[s].isspace():
+                    s += 1
+                if s == e or any(ts < e and s < te for ts, te in taken + blocked):
+                    continue
+                if anchored and not opens_clause(sentence, s, language):
+                    continue
+                found = (s, e)
+                break
+            if found is None:
+                break
+            taken.append(found)
+        else:
+            spans = tuple(sorted(taken))
+            out.append(
+                Cue(
+                    cue.rule,
+                    cue.role,
+                    spans[0][0],
+                    max(e for _, e in spans),
+                    " … ".join(sentence[s:e] for s, e in spans),
+                    (),
+                    spans,
+                    cue.label,
+                )
+            )
+    return out
+
+
+def _exception_spans(rule: AdviceRule, sentence: str) -> list[tuple[int, int]]:
+    exc = rule.compiled_exceptions
+    return [(m.start(), m.end()) for m in exc.finditer(sentence)] if exc else []
+
+
+_SCORE_WINDOW = {False: 60, True: 10}  # characters a negation reaches back (en, zh)
+_ZH_ENDS = "。！？!?；"
+
+
+def _stretch(text: str, pos: int, start: int, end: int) -> tuple[int, int]:
+    """The stretch of ``text[start:end]`` between the sentence ends around ``pos`` (CJK)."""
+    lo = max(text.rfind(ch, start, pos) for ch in _ZH_ENDS) + 1
+    lo = max(lo, start)
+    his = [i for i in (text.find(ch, pos, end) for ch in _ZH_ENDS) if i >= 0]
+    return lo, (min(his) + 1 if his else end)
+
+
+def _score_cue(scorer: Scorer, sentence: str, shift: int = 0) -> Cue | None:
+    """A cue for a sentence whose signals reach the score's threshold, else None."""
+    if _is_question(sentence):
+        return None
+    total, evidence = scorer.score(sentence)
+    if total < scorer.threshold:
+        return None
+    g = _grammar(scorer.language, sentence)
+    if g.quotes.search(sentence) or g.promotion.search(sentence) or g.frame.search(sentence):
+        return None  # someone else speaks here: the cue rules read who (R1, R9)
+    positive = [x for x in evidence if x.weight > 0]
+    start = min(x.start for x in positive)
+    end = max(x.start + len(x.text) for x in positive)
+    return Cue(
+        scorer.rule,
+        "score",
+        start + shift,
+        end + shift,
+        ", ".join(x.text for x in positive[:3]),
+        label=f"score {total} >= {scorer.threshold}",
+        evidence=tuple(evidence),
+    )
 
 
 class FlagAdvice:
@@ -381,7 +514,27 @@ class FlagAdvice:
         for rule in self.rules:
             for lang in rule.languages:
                 by_language.setdefault(lang, []).append(rule)
-        self._index = {lang: LanguageIndex(rs, lang) for lang, rs in by_language.items()}
+        self._scorers: dict[str, list[Scorer]] = {}
+        for lang, rs in by_language.items():
+            g = _GRAMMAR["zh" if lang == "zh" else "en"]
+            for rule in rs:
+                if rule.score is not None:
+                    self._scorers.setdefault(lang, []).append(
+                        Scorer(
+                            rule,
+                            lang,
+                            g.negation,
+                            g.clause_marks,
+                            _SCORE_WINDOW[g is _GRAMMAR["zh"]],
+                        )
+                    )
+        self._index = {
+            lang: LanguageIndex(
+                rs, lang, frozenset().union(*(sc.literals for sc in self._scorers.get(lang, ())))
+            )
+            for lang, rs in by_language.items()
+        }
+        self._marks: dict[str, bool] = {}
         self._document_rules: dict[str, DocumentRule] = {}
         for rule in rules.of_kind("document"):
             if rule.check == "advice_no_risk_wording":
@@ -442,7 +595,7 @@ class FlagAdvice:
                     and not opens_clause(sentence.text, rel, language)
                 ):
                     continue
-                if rule.id not in blocked:
+                if not cuer.others and rule.id not in blocked:
                     exc = rule.compiled_exceptions
                     blocked[rule.id] = (
                         [
@@ -452,9 +605,20 @@ class FlagAdvice:
                         if exc
                         else []
                     )
-                if any(bs < e and s < be for bs, be in blocked[rule.id]):
-                    continue
-                out.append(Cue(rule, cuer.role, rel, e - sentence.start, text[s:e]))
+                if not cuer.others and any(bs < e and s < be for bs, be in blocked[rule.id]):
+                    continue  # (a combination's parts are checked when it is completed)
+                out.append(
+                    Cue(
+                        rule,
+                        cuer.role,
+                        rel,
+                        e - sentence.start,
+                        text[s:e],
+                        cuer.others,
+                        (),
+                        cuer.label,
+                    )
+                )
         return out
 
     def _sentences_with_cues(
@@ -468,6 +632,7 @@ class FlagAdvice:
         lowered = flatten(text) if index.spaced else lower_same_length(text)
         hits = None if index.spaced else index.hits(lowered)
         hit_pos = [h[0] for h in hits] if hits is not None else []
+        scoring = bool(self._scorers.get(language))
         start = 0
         size = len(text)
         while start < size:
@@ -476,13 +641,58 @@ class FlagAdvice:
             own = None
             if hits is not None:
                 own = hits[bisect.bisect_left(hit_pos, start) : bisect.bisect_left(hit_pos, end)]
-            if end - start > 1 and (own is None or own or index.always):
+            if end - start > 1 and (own is None or own or index.always or scoring):
                 line = Sentence(start, end, text[start:end])
-                plan = index.plan(lowered, start, end, own, line.text)
+                words = word_tokens(lowered[start:end]) if index.spaced else None
+                plan = index.plan(lowered, start, end, own, line.text, words)
                 cues = self._cues_in(text, line, plan, index, language) if plan else []
+                # a combination whose parts are not all on the line cannot complete:
+                # drop it before the line is split into sentences
+                cues = [c for c in cues if not c.pending or _parts_near(text, c, start, end)]
+                sentences = None
+                # the score's own gate: a line whose words cannot reach the threshold, or
+                # (unspaced scripts) with no marker word among the gate's literals
+                marks = None
+                if own is not None and scoring:
+                    marks = [p for p, longest in own if self._marked(index, longest)]
+                scorers = [
+                    sc
+                    for sc in self._scorers.get(language, ())
+                    if (sc.could_reach(text, start, end, words=words) if marks is None else marks)
+                ]
+                if scorers and marks is not None:
+                    # unspaced scripts: score the stretch between sentence ends around each
+                    # marker word, without segmenting the whole paragraph
+                    done: set[int] = set()
+                    for p in marks:
+                        lo, hi = _stretch(text, p, start, end)
+                        if lo in done:
+                            continue
+                        done.add(lo)
+                        for sc in scorers:
+                            cue = _score_cue(sc, text[lo:hi], lo - start)
+                            if cue is not None:
+                                cues.append(cue)
+                elif scorers:
+                    sentences = list(split_sentences(line.text, base=start))
+                    for sent in sentences:
+                        for sc in scorers:
+                            cue = _score_cue(sc, sent.text, sent.start - start)
+                            if cue is not None:
+                                cues.append(cue)
                 if cues:
-                    yield from _by_sentence(line, cues)
+                    yield from _by_sentence(line, cues, language, sentences)
             start = end + 1
+
+    def _marked(self, index: LanguageIndex, longest: str) -> bool:
+        """Whether a gate literal (or a literal it begins with) marks promotion for a score."""
+        got = self._marks.get(longest)
+        if got is None:
+            lits = set(index._literals_at(longest))
+            got = self._marks[longest] = any(
+                sc.marked(lits) for sc in self._scorers.get(index.language, ())
+            )
+        return got
 
     def cues(
         self, sentence: str, language: str, rules: list[AdviceRule] | None = None
@@ -495,7 +705,13 @@ class FlagAdvice:
         whole = Sentence(0, len(sentence), sentence)
         lowered = flatten(sentence) if index.spaced else lower_same_length(sentence)
         plan = index.plan(lowered, 0, len(sentence), None, sentence)
-        return self._cues_in(sentence, whole, plan, index, language, only)
+        found = self._cues_in(sentence, whole, plan, index, language, only)
+        for sc in self._scorers.get(language, ()):
+            if only is None or sc.rule.id in only:
+                cue = _score_cue(sc, sentence)
+                if cue is not None:
+                    found.append(cue)
+        return complete_combinations(sentence, found, language)
 
     # -- reading one sentence --------------------------------------------------------------
 
@@ -508,14 +724,17 @@ class FlagAdvice:
         question = _is_question(sentence)
         kept: list[Cue] = []
         for cue in cues:
-            if cue.role == "rhetorical":
-                kept.append(cue)
+            if cue.role in ("rhetorical", "score"):
+                kept.append(cue)  # (a score read negation and questions signal by signal)
                 continue
             if question:
                 reading.notes.append(Signal(name="question (R5)", text=cue.text))
                 continue
-            window = self._clause_before(sentence, cue.start, g)
-            neg = g.negation.search(window)
+            neg = None
+            for start, _ in cue.spans or ((cue.start, cue.end),):
+                neg = g.negation.search(self._clause_before(sentence, start, g))
+                if neg:
+                    break
             if neg:
                 reading.notes.append(
                     Signal(name="negated (R4)", text=f"{neg.group()} … {cue.text}")
@@ -654,9 +873,19 @@ class FlagAdvice:
         category = primary.rule.advice_category
         categories = sorted({c.rule.advice_category for c in chosen}, key=_PRECEDENCE.__getitem__)
         signals = [
-            Signal(name=f"{c.rule.id}:{c.rule.advice_category}:{c.role}", text=c.text)
+            Signal(
+                name=f"{c.rule.id}:{c.rule.advice_category}:{c.role}"
+                + (f" ({c.label})" if c.label else ""),
+                text=c.text,
+            )
             for c in chosen
-        ] + reading.notes
+        ]
+        for c in chosen:
+            signals += [
+                Signal(name=f"{c.rule.id}:signal {x.name} ({x.weight:+d})", text=x.text)
+                for x in c.evidence
+            ]
+        signals += reading.notes
         basis = "; ".join(primary.rule.citations[:3])
         fired = ", ".join(f"'{c.text}'" for c in chosen)
         if reading.own:

@@ -361,12 +361,99 @@ CLAUSE_START = "{start}"
 
 @dataclass(frozen=True)
 class CuePattern:
-    """One compiled advice cue: its role, whether it must open a clause, where it came from."""
+    """One compiled advice cue: its role, whether it must open a clause, where it came from.
+
+    A combination cue has ``parts``: every part (pattern, must-open-a-clause) must be found
+    in the same sentence; ``pattern`` is then the first part.
+    """
 
     role: str  # claim | imperative | rhetorical
     pattern: re.Pattern[str]
     clause_start: bool
-    source: str  # e.g. "imperative[3]"
+    source: str  # e.g. "imperative[3]" or "combination[0]"
+    parts: tuple[tuple[re.Pattern[str], bool], ...] = ()
+    label: str = ""
+
+
+class Combination(_Strict):
+    """Signals that only count together: every part must be found in one sentence.
+
+    A reviewer reads "a certainty word, a return word and an offer to the reader" as a
+    promise of guaranteed returns even when no single phrase of the pack says so. The parts
+    may stand in any order; each part is a pattern (lexicon words allowed, ``{start}`` to
+    require it to open a clause). Negation and voice are read for every part.
+    """
+
+    name: str = Field(min_length=1)
+    all: list[str] = Field(min_length=2, max_length=4)
+    role: Literal["claim", "imperative", "rhetorical"] = "claim"
+
+
+class ScoreSignal(_Strict):
+    """One weighted signal of a score: words, a pattern, or words that open a clause.
+
+    ``words`` are whole words or short phrases for spaced scripts (case-insensitive,
+    punctuation ignored: "don't miss" is read as "don t miss") and substrings for Chinese.
+    A positive signal found after a negation in its clause does not count ("we would not
+    buy"), unless the negation is part of a ``rhetorical`` phrase of the score ("don't
+    miss"). ``requires`` names signals one of which must also be present for this one to
+    count (a command counts when it is about an asset).
+    """
+
+    name: str = Field(min_length=1)
+    weight: int = Field(ge=-5, le=5)
+    words: list[str] = Field(default_factory=list)
+    pattern: str | None = None
+    clause_start: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_evidence(self) -> ScoreSignal:
+        if not (self.words or self.pattern or self.clause_start):
+            raise ValueError(f"signal {self.name!r} needs words, a pattern or clause_start words")
+        if self.weight == 0:
+            raise ValueError(f"signal {self.name!r} has weight 0")
+        return self
+
+
+class Scoring(_Strict):
+    """A transparent weighted score per sentence: the sum of the signals found.
+
+    A sentence whose signals add up to ``threshold`` or more reads as advice, and the
+    finding lists every signal with its weight. Positive signals are the register of
+    promotion (the reader addressed, a command, the publisher's own stance, an asset, a
+    promise, urgency); negative ones the register of news and explanation (reported
+    speech, past events, definitions, hedges, risk wording).
+    """
+
+    threshold: int = Field(ge=1)
+    signal: list[ScoreSignal] = Field(min_length=2)
+    rhetorical: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(
+        default_factory=list,
+        description="signals one of which every scoring sentence must have (what it is about)",
+    )
+    markers: list[str] = Field(
+        default_factory=list,
+        description=(
+            "signals of promotional register (who speaks to whom, and how); a sentence with"
+            " none of them is not scored: assets and prices alone are news"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _requires_known(self) -> Scoring:
+        names = {s.name for s in self.signal}
+        if len(names) != len(self.signal):
+            raise ValueError("signal names must be unique")
+        for other in self.requires + self.markers:
+            if other not in names:
+                raise ValueError(f"the score names unknown signal {other!r}")
+        for s in self.signal:
+            for other in s.requires:
+                if other not in names:
+                    raise ValueError(f"signal {s.name!r} requires unknown signal {other!r}")
+        return self
 
 
 class AdviceRule(RuleBase, PatternFields):
@@ -388,6 +475,8 @@ class AdviceRule(RuleBase, PatternFields):
     advice_category: AdviceCategory
     imperative: list[str] = Field(default_factory=list)
     rhetorical: list[str] = Field(default_factory=list)
+    combination: list[Combination] = Field(default_factory=list)
+    score: Scoring | None = None
     _lexicon: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @field_validator("imperative", "rhetorical")
@@ -397,9 +486,30 @@ class AdviceRule(RuleBase, PatternFields):
 
     @model_validator(mode="after")
     def _has_patterns(self) -> AdviceRule:
-        if not (self.phrases or self.regex or self.imperative or self.rhetorical):
-            raise ValueError("an advice rule needs phrases, regex, imperative or rhetorical cues")
+        if not (
+            self.phrases
+            or self.regex
+            or self.imperative
+            or self.rhetorical
+            or self.combination
+            or self.score
+        ):
+            raise ValueError(
+                "an advice rule needs phrases, regex, imperative, rhetorical, combination"
+                " cues or a score"
+            )
         return self
+
+    @cached_property
+    def score_patterns(self) -> dict[str, re.Pattern[str]]:
+        """The score's pattern signals, compiled once, lexicon expanded."""
+        if self.score is None:
+            return {}
+        return {
+            s.name: compile_pattern(self.expand(s.pattern)[0])
+            for s in self.score.signal
+            if s.pattern is not None
+        }
 
     def expand(self, pattern: str) -> tuple[str, bool]:
         """``pattern`` with the lexicon expanded, and whether it must open a clause."""
@@ -424,12 +534,25 @@ class AdviceRule(RuleBase, PatternFields):
             for i, raw in enumerate(getattr(self, field)):
                 body, anchored = self.expand(raw)
                 out.append(CuePattern(role, compile_pattern(body), anchored, f"{field}[{i}]"))
+        for i, combo in enumerate(self.combination):
+            parts = tuple(
+                (compile_pattern(body), anchored)
+                for body, anchored in (self.expand(raw) for raw in combo.all)
+            )
+            out.append(
+                CuePattern(
+                    combo.role, parts[0][0], parts[0][1], f"combination[{i}]", parts, combo.name
+                )
+            )
         return out
 
     @cached_property
     def compiled(self) -> list[re.Pattern[str]]:
-        """Every cue pattern, lexicon expanded (what :meth:`find` runs)."""
-        return [c.pattern for c in self.cue_patterns]
+        """Every cue pattern and every part of a combination, lexicon expanded."""
+        out = []
+        for cue in self.cue_patterns:
+            out.extend([p for p, _ in cue.parts] if cue.parts else [cue.pattern])
+        return out + list(self.score_patterns.values())
 
 
 _LEXICON_REF = re.compile(r"\{(?!start\})([a-z][a-z0-9_]*)\}")
@@ -682,6 +805,18 @@ class PackFile(_Strict):
                         compile_pattern(rule.expand(pattern)[0])
                     except ValueError as exc:
                         problems.append(f"rule {rule.id}: {field}[{i}]: {exc}")
+            for signal in rule.score.signal if rule.score else ():
+                if signal.pattern is not None:
+                    try:
+                        compile_pattern(rule.expand(signal.pattern)[0])
+                    except ValueError as exc:
+                        problems.append(f"rule {rule.id}: score signal {signal.name!r}: {exc}")
+            for i, combo in enumerate(rule.combination):
+                for j, pattern in enumerate(combo.all):
+                    try:
+                        compile_pattern(rule.expand(pattern)[0])
+                    except ValueError as exc:
+                        problems.append(f"rule {rule.id}: combination[{i}].all[{j}]: {exc}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
