@@ -496,7 +496,8 @@ class LanguageIndex:
         for rule in rules:
             for cp in rule.cue_patterns:
                 i = len(self.cuers)
-                pattern, anchored, others = cp.pattern, cp.clause_start, ()
+                pattern, anchored = cp.pattern, cp.clause_start
+                others: tuple[tuple[re.Pattern[str], bool], ...] = ()
                 if cp.parts:
                     # the most selective part is the anchor; within a point of it, the
                     # part the pack lists first (the author knows which word is rarer)

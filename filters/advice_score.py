@@ -251,9 +251,9 @@ class Scorer:
                     for name in self.starters[phrase]:
                         if name not in found and not self._negated(sentence, pos, rhet):
                             found[name] = Evidence(name, self.weights[name], sentence[pos:e], pos)
-        for s in self.signals:
-            if s.requires and s.name in found and not any(r in found for r in s.requires):
-                del found[s.name]
+        for sig in self.signals:
+            if sig.requires and sig.name in found and not any(r in found for r in sig.requires):
+                del found[sig.name]
         if self.required and not (self.required & found.keys()):
             return 0, []  # nothing to invest in: not advice, whatever the register
         evidence = sorted(found.values(), key=lambda x: (-x.weight, x.start))

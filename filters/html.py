@@ -18,9 +18,10 @@ walk is iterative: a page nested tens of thousands of levels deep cannot raise
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import replace
 
-from bs4 import BeautifulSoup, FeatureNotFound
+from bs4 import BeautifulSoup, FeatureNotFound, XMLParsedAsHTMLWarning
 from bs4.element import Comment, NavigableString, Tag
 
 from filters.errors import InputError
@@ -156,7 +157,10 @@ def _chrome_reason(tag: Tag, in_article: bool) -> str | None:
 def parse_html(html: str) -> BeautifulSoup:
     """The page as a BeautifulSoup tree: lxml's parser when installed (fast), else html.parser."""
     try:
-        return BeautifulSoup(html, "lxml")
+        with warnings.catch_warnings():
+            # content sniffed as HTML is read as HTML, even when it opens with an XML prolog
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            return BeautifulSoup(html, "lxml")
     except FeatureNotFound:  # pragma: no cover - lxml comes with trafilatura
         pass
     except Exception as exc:  # a parser crash on hostile input is an input error

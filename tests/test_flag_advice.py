@@ -268,14 +268,21 @@ def test_gated_matching_finds_exactly_what_a_full_scan_finds(pipeline: filters.P
         for sent in split_sentences(text):
             fast = {(c.rule.id, c.start, c.text) for c in stage.cues(sent.text, lang)}
             slow = set()
+            combos: set[str] = set()
             for cuer in index.cuers:
+                if not all(part.search(sent.text) for part, _ in cuer.others):
+                    continue  # a combination needs all its parts in the sentence
                 for m in cuer.pattern.finditer(sent.text):
                     s = m.start()
                     while s < m.end() and sent.text[s].isspace():
                         s += 1
                     if cuer.clause_start and not opens_clause(sent.text, s, lang):
                         continue
+                    if cuer.others:  # a combination's span runs over its parts
+                        combos.add(cuer.rule.id)
+                        continue
                     slow.add((cuer.rule.id, s, sent.text[s : m.end()]))
+            assert combos <= {x[0] for x in fast}, (text, combos)
             assert {x[:2] for x in slow} <= {x[:2] for x in fast} | _blocked(
                 stage, sent.text, lang
             ), (
