@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 import filters
+from filters.check_disclosures import CheckDisclosures
+from filters.context import Context, Options
+from filters.models import Edit, Span
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -56,3 +59,24 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     yield
+
+
+def disclosures_after_removal(
+    pipeline: filters.Pipeline, text: str, removed_from: int, reason: str
+) -> Context:
+    """Run the disclosures stage on ``text`` as if chrome removal took ``text[removed_from:]``."""
+    stage = next(s for s in pipeline.stages if s.name == "check_disclosures")
+    assert isinstance(stage, CheckDisclosures)
+    ctx = Context(doc=pipeline.load(text), rules=pipeline.rules, options=Options())
+    ctx.edits.append(
+        Edit(
+            kind="remove",
+            rule="CHR-010",
+            original_span=Span(start=removed_from, end=len(text)),
+            text=text[removed_from:],
+            reason=reason,
+        )
+    )
+    ctx.set_stripped()
+    stage.run(ctx)
+    return ctx

@@ -7,10 +7,8 @@ import json
 import pytest
 
 import filters
-from filters.check_disclosures import CheckDisclosures, SourceIndex
-from filters.context import Context, Options
-from filters.models import Edit, Span
-from tests.conftest import shared_path
+from filters.check_disclosures import SourceIndex
+from tests.conftest import disclosures_after_removal, shared_path
 
 CREDITED = [
     ("By Sarah Lin\n\nThe lender cut its forecast on Tuesday, citing weaker demand.", "Sarah Lin"),
@@ -163,21 +161,9 @@ def test_url_against_declared_source_without_credit(pipeline: filters.Pipeline) 
 
 def test_credit_only_in_stripped_chrome_still_counts(pipeline: filters.Pipeline) -> None:
     text = "The lender cut its forecast on Tuesday, citing weaker demand.\n\nWrite to Jane Doe at\n"
-    stage = next(s for s in pipeline.stages if s.name == "check_disclosures")
-    assert isinstance(stage, CheckDisclosures)
-    ctx = Context(doc=pipeline.load(text), rules=pipeline.rules, options=Options())
-    start = text.index("Write to")
-    ctx.edits.append(
-        Edit(
-            kind="remove",
-            rule="CHR-010",
-            original_span=Span(start=start, end=len(text)),
-            text=text[start:],
-            reason="test: contact line is chrome",
-        )
+    ctx = disclosures_after_removal(
+        pipeline, text, text.index("Write to"), "test: contact line is chrome"
     )
-    ctx.set_stripped()
-    stage.run(ctx)
     a = ctx.disclosures.attribution
     assert a.present and a.source == "Jane Doe" and a.credits[0].in_chrome
 

@@ -7,11 +7,9 @@ import json
 import pytest
 
 import filters
-from filters.check_disclosures import CheckDisclosures, expected_disclaimer
-from filters.context import Context, Options
-from filters.models import Edit, Span
+from filters.check_disclosures import expected_disclaimer
 from filters.rulepack import RulePackError, load_pack
-from tests.conftest import shared_path
+from tests.conftest import disclosures_after_removal, shared_path
 
 GATE = (
     "This page may contain third-party content, which is provided for information purposes "
@@ -111,21 +109,9 @@ def test_disclaimer_only_in_removed_chrome_is_a_placement_finding(
     pipeline: filters.Pipeline,
 ) -> None:
     text = BODY + GATE + "\n"
-    stage = next(s for s in pipeline.stages if s.name == "check_disclosures")
-    assert isinstance(stage, CheckDisclosures)
-    ctx = Context(doc=pipeline.load(text), rules=pipeline.rules, options=Options())
-    start = text.index(GATE)
-    ctx.edits.append(
-        Edit(
-            kind="remove",
-            rule="CHR-010",
-            original_span=Span(start=start, end=len(text)),
-            text=text[start:],
-            reason="test: removed as page chrome",
-        )
+    ctx = disclosures_after_removal(
+        pipeline, text, text.index(GATE), "test: removed as page chrome"
     )
-    ctx.set_stripped()
-    stage.run(ctx)
     d = ctx.disclosures.disclaimer
     assert not d.present and d.placement == "chrome" and d.matched == "gate-third-party@2024.1"
     assert [f.rule for f in ctx.findings if f.category == "disclaimer"] == ["DIS-003"]
