@@ -478,10 +478,35 @@ def _stretch(text: str, pos: int, start: int, end: int) -> tuple[int, int]:
     return lo, (min(his) + 1 if his else end)
 
 
+# Where the publisher takes the word back after a report or a story: "..., so I'm in and
+# you should be too", "...; buy now". The clause after it is scored on its own.
+_OWN_TAIL = {
+    "en": re.compile(
+        r"[,;:\u2014\u2013]\s*(?:and\s+)?(?:so|which\s+is\s+why|that['’]s\s+why|therefore)\s+|;\s+"
+    ),
+    "zh": re.compile(r"[，,；;：:](?:所以|因此|那么|你也|大家也)"),
+}
+
+
 def _score_cue(scorer: Scorer, sentence: str, shift: int = 0) -> Cue | None:
-    """A cue for a sentence whose signals reach the score's threshold, else None."""
+    """A cue for a sentence whose signals reach the score's threshold, else None.
+
+    A sentence that reports someone else can still end in the publisher's own call
+    ("..., so join now"): when the whole does not score, the clause after such a turn
+    is scored alone.
+    """
     if _is_question(sentence):
         return None
+    cue = _score_part(scorer, sentence, shift)
+    if cue is not None:
+        return cue
+    tail = _OWN_TAIL["zh" if scorer.language == "zh" else "en"].search(sentence)
+    if tail is None or len(sentence) - tail.end() < 8:
+        return None
+    return _score_part(scorer, sentence[tail.end() :], shift + tail.end())
+
+
+def _score_part(scorer: Scorer, sentence: str, shift: int) -> Cue | None:
     total, evidence = scorer.score(sentence)
     if total < scorer.threshold:
         return None
