@@ -166,6 +166,9 @@ class Scorer:
         total = sum(weights[n] for n in names)
         if total + self._pattern_bonus + sum(weights[n] for n in waiting) < self.threshold:
             return False
+        # what the advice would be about, before the costlier pattern searches
+        if self.required and not self._about_something(text, start, end, words):
+            return False
         for name, pattern in self._positive_patterns:
             if total >= self.threshold:
                 break
@@ -176,11 +179,7 @@ class Scorer:
                     if name in needs:
                         total += weights[other]
                         del waiting[other]
-        if total < self.threshold:
-            return False
-        if self.required:
-            return self._about_something(text, start, end, words)
-        return True
+        return total >= self.threshold
 
     def _about_something(self, text: str, start: int, end: int, words: set[str] | None) -> bool:
         """Whether a required signal (what the advice is about) is really in the text."""

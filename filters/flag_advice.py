@@ -488,6 +488,11 @@ _OWN_TAIL = {
 }
 
 
+def _reports(g: _Grammar, sentence: str) -> bool:
+    """Whether the sentence reports a speaker (a negated frame, "只是没说", "别被X唱空的", is none)."""
+    return any(not g.negation.search(m.group()) for m in g.frame.finditer(sentence))
+
+
 def _score_cue(scorer: Scorer, sentence: str, shift: int = 0) -> Cue | None:
     """A cue for a sentence whose signals reach the score's threshold, else None.
 
@@ -511,7 +516,7 @@ def _score_part(scorer: Scorer, sentence: str, shift: int) -> Cue | None:
     if total < scorer.threshold:
         return None
     g = _grammar(scorer.language, sentence)
-    if g.quotes.search(sentence) or g.promotion.search(sentence) or g.frame.search(sentence):
+    if g.quotes.search(sentence) or g.promotion.search(sentence) or _reports(g, sentence):
         return None  # someone else speaks here: the cue rules read who (R1, R9)
     positive = [x for x in evidence if x.weight > 0]
     start = min(x.start for x in positive)
