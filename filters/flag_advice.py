@@ -270,7 +270,7 @@ _ZH_QUOTES = re.compile(
     r"“[^”\n]{1,600}”|「[^」\n]{1,600}」|『[^』\n]{1,600}』|\"[^\"\n]{1,600}\"|‘[^’\n]{1,300}’"
 )
 _ZH_NEGATION = re.compile(
-    r"(?:不(?![少断仅妨错停管论久到止亚是但过然单同])|没(?!错)|没有|并非|并不|非(?!常)|"
+    r"(?:不(?![少断仅妨错停管论久到止亚是但过然单同如低])|没(?!错)|没有|并非|并不|非(?!常)|"
     r"未(?!来)|别(?!人|的)|勿|切勿|不要|不得|禁止|严禁|无(?![论疑脑])|难以|谨防|警惕|远离|"
     r"拒绝|杜绝|防范|不会|不能|不可能|并未|莫)"
 )
@@ -364,11 +364,27 @@ def _frames(sentence: str, g: _Grammar) -> list[Frame]:
     """Quotations, reported-speech frames and reports of promotion in one sentence."""
     out: list[Frame] = []
     for m in g.frame.finditer(sentence):
+        if not _speaks(m, g):
+            continue
         who = next((x for x in m.groups() if x), m.group())
         out.append(Frame(m.start(), m.end(), _clean_speaker(who), "reported"))
     for m in g.promotion.finditer(sentence):
         out.append(Frame(m.start(), m.end(), f"reported wording ({m.group()})", "promotion"))
     return out
+
+
+def _speaks(frame: re.Match[str], g: _Grammar) -> bool:
+    """Whether a Chinese frame really reports a speaker.
+
+    "只是没说出来" and "别被那些唱空的吓到" negate or forbid the speech, and in
+    "十倍是保守估计" the verb is a noun after a copula: none of them reports anyone.
+    """
+    if g is not _GRAMMAR["zh"]:
+        return True
+    if g.negation.search(frame.group()):
+        return False
+    who = next((x for x in frame.groups() if x), "")
+    return "是" not in who[-3:]
 
 
 def _quotations(sentence: str, g: _Grammar) -> list[tuple[int, int]]:
@@ -488,9 +504,22 @@ _OWN_TAIL = {
 }
 
 
-def _reports(g: _Grammar, sentence: str) -> bool:
-    """Whether the sentence reports a speaker (a negated frame, "只是没说", "别被X唱空的", is none)."""
-    return any(not g.negation.search(m.group()) for m in g.frame.finditer(sentence))
+_OWN_PROMISE = {
+    "en": re.compile(r"\b(?:we|i)\s+(?:\w+\s+)?$", re.IGNORECASE),
+    "zh": re.compile(r"(?:我们|我|本平台|本公司|本人|本群|咱们)[^，。；,;]{0,3}$"),
+}
+
+
+def _reports(g: _Grammar, sentence: str, language: str) -> bool:
+    """Whether the sentence reports someone else's words or promotion (R1, R9).
+
+    A frame that does not report a speaker (see ``_speaks``) is none, nor a promise the
+    publisher makes itself ("本平台承诺", "we promise").
+    """
+    if g.quotes.search(sentence) or any(_speaks(m, g) for m in g.frame.finditer(sentence)):
+        return True
+    own = _OWN_PROMISE["zh" if language == "zh" else "en"]
+    return any(not own.search(sentence, 0, m.start()) for m in g.promotion.finditer(sentence))
 
 
 def _score_cue(scorer: Scorer, sentence: str, shift: int = 0) -> Cue | None:
@@ -516,7 +545,7 @@ def _score_part(scorer: Scorer, sentence: str, shift: int) -> Cue | None:
     if total < scorer.threshold:
         return None
     g = _grammar(scorer.language, sentence)
-    if g.quotes.search(sentence) or g.promotion.search(sentence) or _reports(g, sentence):
+    if _reports(g, sentence, scorer.language):
         return None  # someone else speaks here: the cue rules read who (R1, R9)
     positive = [x for x in evidence if x.weight > 0]
     start = min(x.start for x in positive)
