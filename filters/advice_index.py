@@ -715,6 +715,14 @@ _EN_COORDINATED = re.compile(
     + r"\b[^,;:]{0,80}?\s(?:and|&|then|or|but)\s+(?:just\s+|simply\s+|also\s+|then\s+)?",
     re.IGNORECASE,
 )
+# "Don't let it sit in a bank, put it to work": a command, a comma, the next command.
+_EN_COMMAND_COMMA = re.compile(
+    r"\s*(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*)?(?:(?:just|simply|now|so|please)\s+)?"
+    r"(?:(?:don['’]t|do\s+not|never)\s+\w+|"
+    + _EN_COMMAND_VERBS
+    + r")\b[^,;:]{0,80}?,\s+(?:just\s+|simply\s+|instead\s+|then\s+)?",
+    re.IGNORECASE,
+)
 _EN_COMMAND_SET = frozenset(
     _EN_COMMAND_VERBS.strip("(?:)").split("|") + ["just", "simply", "now", "so", "please", "and"]
 )
@@ -793,7 +801,7 @@ def opens_clause(sentence: str, at: int, language: str) -> bool:
     if intro is not None and _EN_OPENERS.fullmatch(segment, intro.end()):
         return True
     # "Stop chasing pumps and just DCA ...": a command goes on after "and"
-    if _EN_COORDINATED.fullmatch(segment):
+    if _EN_COORDINATED.fullmatch(segment) or _EN_COMMAND_COMMA.fullmatch(segment):
         return True
     # "If it dips below $50k, buy more": the main clause after a leading condition
     if "," in segment and _EN_SUBORDINATE.match(segment):

@@ -228,6 +228,7 @@ class Scorer:
             < self.threshold
         ):
             return 0, []  # even before negation is read, not enough
+        hits = self._outer_phrases(hits)
         rhet = [(s, e) for phrase, s, e in hits if phrase in self.rhetorical]
         found: dict[str, Evidence] = {}
         for phrase, s, e in hits:
@@ -257,6 +258,29 @@ class Scorer:
             return 0, []  # nothing to invest in: not advice, whatever the register
         evidence = sorted(found.values(), key=lambda x: (-x.weight, x.start))
         return sum(x.weight for x in evidence), evidence
+
+    def _outer_phrases(self, hits: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        """Drop a counter-signal word that stands inside a longer phrase of a positive signal.
+
+        "never had a down month" is a promise, not a past event ("had"); "nobody ever lost
+        money" dismisses a risk, it reports no loss ("lost").
+        """
+        weights = self.weights
+        positive = [
+            (s, e)
+            for phrase, s, e in hits
+            if any(weights[n] > 0 for n in self.vocab.get(phrase, ()))
+        ]
+        if not positive:
+            return hits
+        out = []
+        for phrase, s, e in hits:
+            names = self.vocab.get(phrase, ())
+            if names and all(weights[n] < 0 for n in names):
+                if any(ps <= s and e <= pe and (ps, pe) != (s, e) for ps, pe in positive):
+                    continue
+            out.append((phrase, s, e))
+        return out
 
     def _starter_positions(self, sentence: str, toks: list[tuple[int, int, str]]) -> list[int]:
         """Where a clause-opening signal word stands at the start of a clause."""

@@ -161,9 +161,11 @@ _EN_ROLE_PHRASE = (
     + _EN_NAME
     + r"|(?:the|a|an|one)\s+[\w-]+(?:\s+[\w-]+)?))?"
 )
-# "sees", "views", "sets", "puts" report a view only after a role ("analysts see"), not after
+# "sees", "views", "sets", "puts", "found" report a view only after a role ("analysts see"), not after
 # any capitalised word ("XRP sees double digits" is the publisher's own forecast).
-_EN_ROLE_VERB = r"(?:" + _EN_VERB + r"|sees|see|saw|view|views|viewed|set|put|puts)"
+_EN_ROLE_VERB = (
+    r"(?:" + _EN_VERB + r"|sees|see|saw|view|views|viewed|set|put|puts|found|find|finds)"
+)
 _EN_FRAME = re.compile(
     r"\baccording\s+to\s+(?P<a>[^,.;:!?]{2,60})"
     r"|\b(?:per|citing)\s+(?P<b>" + _EN_NAME + r")"
