@@ -89,6 +89,10 @@ class Scorer:
             for w in s.clause_start:
                 self.starters.setdefault(norm(w), []).append(s.name)
         self.weights = {s.name: s.weight for s in self.signals}
+        # phrases that only ever count against advice
+        self._counter_words = frozenset(
+            p for p, names in self.vocab.items() if all(self.weights[n] < 0 for n in names)
+        )
         self._needs = {s.name: set(s.requires) for s in self.signals if s.requires}
         self.rhetorical = {norm(p) for p in rule.score.rhetorical}
         self.required = set(rule.score.requires)
@@ -107,11 +111,26 @@ class Scorer:
         self._pattern_bonus = sum(
             s.weight for s in self.signals if s.pattern is not None and s.weight > 0
         )
+        # what the pattern signals can add to a line's gate: those that count only next to
+        # a signal found by its words add only when that signal may be there
+        pattern_names = {s.name for s in self.signals if s.pattern is not None}
+        positive = [s for s in self.signals if s.pattern is not None and s.weight > 0]
+        self._pattern_needs = [
+            (s.name, s.weight, set(s.requires))
+            for s in positive
+            if s.requires and pattern_names.isdisjoint(s.requires)
+        ]
+        needy = {n for n, _, _ in self._pattern_needs}
+        self._pattern_free = [(s.name, s.weight) for s in positive if s.name not in needy]
         required_phrases = [p for p, names in self.vocab.items() if self.required & set(names)]
         self._required_single = {p for p in required_phrases if " " not in p or not self.spaced}
-        self._required_multi = [
-            (max(p.split(), key=_rarity), p) for p in required_phrases if " " in p and self.spaced
-        ]
+        # multi-word required phrases by their rarest word: only those whose word is in a
+        # line are looked for
+        self._required_multi: dict[str, list[str]] = {}
+        for p in required_phrases:
+            if " " in p and self.spaced:
+                self._required_multi.setdefault(max(p.split(), key=_rarity), []).append(p)
+        self._required_keys = frozenset(self._required_multi)
         self._starter_bonus = sum(s.weight for s in self.signals if s.clause_start and s.weight > 0)
         self._positive_patterns = [
             (name, p) for name, p in self.patterns.items() if self.weights[name] > 0
@@ -153,7 +172,16 @@ class Scorer:
         weights = self.weights
         if self.markers and self.markers.isdisjoint(names):
             return False  # no sign of promotion: assets and prices alone are news
-        if sum(weights[n] for n in names) + self._pattern_bonus < self.threshold:
+        # what the patterns could add: those that need another signal count only when it
+        # may be present (as a word here, or as a pattern)
+        bonus = 0
+        for name, w in self._pattern_free:
+            if name not in names:
+                bonus += w
+        for name, w, needs in self._pattern_needs:
+            if name not in names and not needs.isdisjoint(names):
+                bonus += w
+        if sum(weights[n] for n in names) + bonus < self.threshold:
             return False
         # a signal that needs another counts only next to it (a forecast next to a price
         # move); when what it needs is a pattern, it waits for the pattern below
@@ -164,7 +192,7 @@ class Scorer:
                 if needs & self.patterns.keys():
                     waiting[name] = needs & self.patterns.keys()
         total = sum(weights[n] for n in names)
-        if total + self._pattern_bonus + sum(weights[n] for n in waiting) < self.threshold:
+        if total + bonus + sum(weights[n] for n in waiting) < self.threshold:
             return False
         # what the advice would be about, before the costlier pattern searches
         if self.required and not self._about_something(text, start, end, words):
@@ -186,10 +214,11 @@ class Scorer:
         if self.spaced and words is not None:
             if not words.isdisjoint(self._required_single):
                 return True
+            keys = self._required_keys
             joined = ""
-            for key, phrase in self._required_multi:
-                if key in words:
-                    joined = joined or " " + " ".join(flatten(text[start:end]).split()) + " "
+            for key in words & keys if len(words) < len(keys) else keys & words:
+                joined = joined or " " + " ".join(flatten(text[start:end]).split()) + " "
+                for phrase in self._required_multi[key]:
                     if " " + phrase + " " in joined:
                         return True
         elif not self.spaced and words is not None:
@@ -218,8 +247,6 @@ class Scorer:
         else:
             lowered = sentence.lower()
             hits = [(m.group(), m.start(), m.end()) for m in self._scan.finditer(lowered)]
-            if not self.could_reach(sentence, 0, len(sentence), words={h[0] for h in hits}):
-                return 0, []
         present = {n for phrase, _, _ in hits for n in self.vocab.get(phrase, ())}
         if (
             sum(self.weights[n] for n in present if self.weights[n] > 0)
@@ -228,6 +255,10 @@ class Scorer:
             < self.threshold
         ):
             return 0, []  # even before negation is read, not enough
+        if not self.spaced and not self.could_reach(
+            sentence, 0, len(sentence), words={h[0] for h in hits}
+        ):
+            return 0, []
         hits = self._outer_phrases(hits)
         rhet = [(s, e) for phrase, s, e in hits if phrase in self.rhetorical]
         found: dict[str, Evidence] = {}
@@ -265,22 +296,16 @@ class Scorer:
         "never had a down month" is a promise, not a past event ("had"); "nobody ever lost
         money" dismisses a risk, it reports no loss ("lost").
         """
-        weights = self.weights
-        positive = [
-            (s, e)
+        counter = self._counter_words
+        if not self.spaced or not any(phrase in counter for phrase, _, _ in hits):
+            return hits  # (a Chinese scan never returns a phrase inside another)
+        positive = [(s, e) for phrase, s, e in hits if phrase not in counter]
+        return [
+            (phrase, s, e)
             for phrase, s, e in hits
-            if any(weights[n] > 0 for n in self.vocab.get(phrase, ()))
+            if phrase not in counter
+            or not any(ps <= s and e <= pe and (ps, pe) != (s, e) for ps, pe in positive)
         ]
-        if not positive:
-            return hits
-        out = []
-        for phrase, s, e in hits:
-            names = self.vocab.get(phrase, ())
-            if names and all(weights[n] < 0 for n in names):
-                if any(ps <= s and e <= pe and (ps, pe) != (s, e) for ps, pe in positive):
-                    continue
-            out.append((phrase, s, e))
-        return out
 
     def _starter_positions(self, sentence: str, toks: list[tuple[int, int, str]]) -> list[int]:
         """Where a clause-opening signal word stands at the start of a clause."""
