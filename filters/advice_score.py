@@ -172,15 +172,14 @@ class Scorer:
         weights = self.weights
         if self.markers and self.markers.isdisjoint(names):
             return False  # no sign of promotion: assets and prices alone are news
-        # what the patterns could add: those that need another signal count only when it
-        # may be present (as a word here, or as a pattern)
+        # what the patterns could add: one that needs a word signal adds only next to it
         bonus = 0
-        for name, w in self._pattern_free:
+        for name, weight in self._pattern_free:
             if name not in names:
-                bonus += w
-        for name, w, needs in self._pattern_needs:
+                bonus += weight
+        for name, weight, needs in self._pattern_needs:
             if name not in names and not needs.isdisjoint(names):
-                bonus += w
+                bonus += weight
         if sum(weights[n] for n in names) + bonus < self.threshold:
             return False
         # a signal that needs another counts only next to it (a forecast next to a price
