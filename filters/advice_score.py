@@ -33,6 +33,7 @@ from filters.advice_index import (
     clause_starts,
     flatten,
     opens_clause,
+    required_literals,
 )
 from filters.rulepack import AdviceRule, ScoreSignal
 
@@ -126,15 +127,30 @@ class Scorer:
         self._required_single = {p for p in required_phrases if " " not in p or not self.spaced}
         # multi-word required phrases by their rarest word: only those whose word is in a
         # line are looked for
-        self._required_multi: dict[str, list[str]] = {}
+        self._required_multi: dict[str, list[tuple[str, frozenset[str]]]] = {}
         for p in required_phrases:
             if " " in p and self.spaced:
-                self._required_multi.setdefault(max(p.split(), key=_rarity), []).append(p)
+                key = max(p.split(), key=_rarity)
+                self._required_multi.setdefault(key, []).append((p, frozenset(p.split())))
         self._required_keys = frozenset(self._required_multi)
         self._starter_bonus = sum(s.weight for s in self.signals if s.clause_start and s.weight > 0)
         self._positive_patterns = [
             (name, p) for name, p in self.patterns.items() if self.weights[name] > 0
         ]
+        # spaced scripts: the words one of which every match of a pattern holds, so a
+        # pattern is only searched in a line that has one
+        self._pattern_words: dict[str, frozenset[str]] = {}
+        # ... or, failing words, the caseless characters it holds ("$" of a cashtag)
+        self._pattern_marks: dict[str, frozenset[str]] = {}
+        if self.spaced:
+            for name, pat in self.patterns.items():
+                lits = required_literals(pat, True)
+                if lits:
+                    self._pattern_words[name] = lits
+                    continue
+                chars = required_literals(pat, False)
+                if chars and all(c.lower() == c.upper() for c in chars):
+                    self._pattern_marks[name] = chars
         self.markers = set(rule.score.markers)
         marker_words = {
             w
@@ -199,6 +215,9 @@ class Scorer:
         for name, pattern in self._positive_patterns:
             if total >= self.threshold:
                 break
+            lits = self._pattern_words.get(name)
+            if lits is not None and words.isdisjoint(lits):
+                continue
             if name not in names and pattern.search(text, start, end):
                 names.add(name)
                 total += weights[name]
@@ -216,17 +235,29 @@ class Scorer:
             keys = self._required_keys
             joined = ""
             for key in words & keys if len(words) < len(keys) else keys & words:
-                joined = joined or " " + " ".join(flatten(text[start:end]).split()) + " "
-                for phrase in self._required_multi[key]:
+                for phrase, needs in self._required_multi[key]:
+                    if not needs <= words:
+                        continue  # a word of the phrase is missing: no need to look
+                    joined = joined or " " + " ".join(flatten(text[start:end]).split()) + " "
                     if " " + phrase + " " in joined:
                         return True
         elif not self.spaced and words is not None:
             if not words.isdisjoint(self._required_single):
                 return True
-        # what the sentence is about may only show as a pattern (a cashtag)
-        return any(
-            self.patterns[n].search(text, start, end) for n in self.required if n in self.patterns
-        )
+        # what the sentence is about may only show as a pattern (a cashtag, "our X bots")
+        for n in self.required:
+            pattern = self.patterns.get(n)
+            if pattern is None:
+                continue
+            lits = self._pattern_words.get(n)
+            if words is not None and lits is not None and words.isdisjoint(lits):
+                continue
+            marks = self._pattern_marks.get(n)
+            if marks is not None and all(text.find(c, start, end) < 0 for c in marks):
+                continue
+            if pattern.search(text, start, end):
+                return True
+        return False
 
     # -- one sentence --------------------------------------------------------------------
 

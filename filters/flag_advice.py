@@ -512,16 +512,34 @@ _OWN_PROMISE = {
 }
 
 
+# A promise in a sentence where the publisher speaks ("这款产品承诺年化10%，亏损由我们兜底")
+# is the publisher's own; enforcement words ("警方", "fined") always report.
+_FIRST_PERSON = {
+    "en": re.compile(r"\b(?:we|our|us)\b", re.IGNORECASE),
+    "zh": re.compile(r"我们|本平台|本公司|咱们"),
+}
+_PROMISSORY = {
+    "en": re.compile(r"promis\w*|advertis\w*", re.IGNORECASE),
+    "zh": re.compile(r"承诺|号称|宣传"),
+}
+
+
 def _reports(g: _Grammar, sentence: str, language: str) -> bool:
     """Whether the sentence reports someone else's words or promotion (R1, R9).
 
     A frame that does not report a speaker (see ``_speaks``) is none, nor a promise the
-    publisher makes itself ("本平台承诺", "we promise").
+    publisher makes itself ("本平台承诺", "we promise", a promise next to "我们"/"our").
     """
     if g.quotes.search(sentence) or any(_speaks(m, g) for m in g.frame.finditer(sentence)):
         return True
-    own = _OWN_PROMISE["zh" if language == "zh" else "en"]
-    return any(not own.search(sentence, 0, m.start()) for m in g.promotion.finditer(sentence))
+    key = "zh" if language == "zh" else "en"
+    own = _OWN_PROMISE[key]
+    ours = _FIRST_PERSON[key].search(sentence) is not None
+    return any(
+        not own.search(sentence, 0, m.start())
+        and not (ours and _PROMISSORY[key].fullmatch(m.group()))
+        for m in g.promotion.finditer(sentence)
+    )
 
 
 def _score_cue(scorer: Scorer, sentence: str, shift: int = 0) -> Cue | None:
