@@ -142,6 +142,12 @@ class Scorer:
         self._pattern_words: dict[str, frozenset[str]] = {}
         # ... or, failing words, the caseless characters it holds ("$" of a cashtag)
         self._pattern_marks: dict[str, frozenset[str]] = {}
+        # (and for every script, the strings one of which every match holds)
+        self._pattern_subs: dict[str, frozenset[str]] = {}
+        for name, pat in self.patterns.items():
+            subs = required_literals(pat, False)
+            if subs:
+                self._pattern_subs[name] = frozenset(c.lower() for c in subs)
         if self.spaced:
             for name, pat in self.patterns.items():
                 lits = required_literals(pat, True)
@@ -299,9 +305,13 @@ class Scorer:
                 if self.weights[name] > 0 and self._negated(sentence, s, rhet):
                     continue
                 found[name] = Evidence(name, self.weights[name], sentence[s:e], s)
+        low = sentence.lower()
         for name, pattern in self.patterns.items():
             if name in found:
                 continue
+            subs = self._pattern_subs.get(name)
+            if subs is not None and not any(c in low for c in subs):
+                continue  # a string every match holds is not in the sentence
             for m in pattern.finditer(sentence):
                 if self.weights[name] < 0 or not self._negated(sentence, m.start(), rhet):
                     found[name] = Evidence(name, self.weights[name], m.group(), m.start())
