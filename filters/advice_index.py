@@ -763,6 +763,15 @@ def clause_starts(sentence: str, language: str) -> list[int]:
                 intro = _EN_INTRO.match(sentence, pos)
                 if intro is not None:
                     out.add(intro.end())
+            if comma >= 0 or "," in sentence[pos : pos + 120]:
+                # "Don't let it sit in a bank, put it to work": the command after the comma
+                lead = _FIRST_WORD.match(lowered, pos)
+                if lead is not None and (
+                    lead.group(1) in _EN_COMMAND_SET or lead.group(1) in ("don", "never", "do")
+                ):
+                    after = _EN_COMMAND_COMMA.match(sentence, pos)
+                    if after is not None:
+                        out.add(after.end())
             if coordinated:
                 first = _FIRST_WORD.match(lowered, pos)
                 if first is None or first.group(1) not in _EN_COMMAND_SET:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import filters
-from filters.advice_index import opens_clause
+from filters.advice_index import clause_starts, opens_clause
 from filters.advice_score import Scorer
 from filters.flag_advice import FlagAdvice
 from filters.segment import split_sentences
@@ -66,6 +66,7 @@ def test_a_command_after_a_command_and_a_comma_opens_a_clause() -> None:
     command = "Don't let your bonus sit in a current account, put it into ETH."
     report = "The fund let its bonus pool sit in cash for a year, put simply."
     assert opens_clause(command, command.index("put"), "en")
+    assert command.index("put") in clause_starts(command, "en")  # the gate agrees
     assert not opens_clause(report, report.index("put"), "en")
 
 
