@@ -158,6 +158,12 @@ class Scorer:
                 if chars and all(c.lower() == c.upper() for c in chars):
                     self._pattern_marks[name] = chars
         self.markers = set(rule.score.markers)
+        # gate words that can give a marker signal (None: the score has no markers)
+        self._marker_keys: frozenset[str] | None = (
+            frozenset(k for k, names in self._gate_words.items() if names & self.markers)
+            if self.markers
+            else None
+        )
         marker_words = {
             w
             for w, names in list(self.vocab.items()) + list(self.starters.items())
@@ -188,6 +194,8 @@ class Scorer:
         names: set[str] = set()
         if words is None:
             words = set((flat if flat is not None else flatten(text))[start:end].split())
+        if self._marker_keys is not None and words.isdisjoint(self._marker_keys):
+            return False  # (the markers test below, without building the names first)
         keys = self._gate_keys
         for w in words & keys if len(words) < len(keys) else keys & words:
             names |= self._gate_words[w]
