@@ -715,6 +715,14 @@ _EN_COORDINATED = re.compile(
     + r"\b[^,;:]{0,80}?\s(?:and|&|then|or|but)\s+(?:just\s+|simply\s+|also\s+|then\s+)?",
     re.IGNORECASE,
 )
+# "Don't let it sit in a bank, put it to work": a command, a comma, the next command.
+_EN_COMMAND_COMMA = re.compile(
+    r"\s*(?:[-•*·▶►➡👉✅🔥🚀💰📈⚡]+\s*)?(?:(?:just|simply|now|so|please)\s+)?"
+    r"(?:(?:don['’]t|do\s+not|never)\s+\w+|"
+    + _EN_COMMAND_VERBS
+    + r")\b[^,;:]{0,80}?,\s+(?:just\s+|simply\s+|instead\s+|then\s+)?",
+    re.IGNORECASE,
+)
 _EN_COMMAND_SET = frozenset(
     _EN_COMMAND_VERBS.strip("(?:)").split("|") + ["just", "simply", "now", "so", "please", "and"]
 )
@@ -755,6 +763,15 @@ def clause_starts(sentence: str, language: str) -> list[int]:
                 intro = _EN_INTRO.match(sentence, pos)
                 if intro is not None:
                     out.add(intro.end())
+            if comma >= 0 or "," in sentence[pos : pos + 120]:
+                # "Don't let it sit in a bank, put it to work": the command after the comma
+                lead = _FIRST_WORD.match(lowered, pos)
+                if lead is not None and (
+                    lead.group(1) in _EN_COMMAND_SET or lead.group(1) in ("don", "never", "do")
+                ):
+                    after = _EN_COMMAND_COMMA.match(sentence, pos)
+                    if after is not None:
+                        out.add(after.end())
             if coordinated:
                 first = _FIRST_WORD.match(lowered, pos)
                 if first is None or first.group(1) not in _EN_COMMAND_SET:
@@ -793,7 +810,7 @@ def opens_clause(sentence: str, at: int, language: str) -> bool:
     if intro is not None and _EN_OPENERS.fullmatch(segment, intro.end()):
         return True
     # "Stop chasing pumps and just DCA ...": a command goes on after "and"
-    if _EN_COORDINATED.fullmatch(segment):
+    if _EN_COORDINATED.fullmatch(segment) or _EN_COMMAND_COMMA.fullmatch(segment):
         return True
     # "If it dips below $50k, buy more": the main clause after a leading condition
     if "," in segment and _EN_SUBORDINATE.match(segment):

@@ -33,6 +33,7 @@ from filters.advice_index import (
     clause_starts,
     flatten,
     opens_clause,
+    required_literals,
 )
 from filters.rulepack import AdviceRule, ScoreSignal
 
@@ -89,6 +90,10 @@ class Scorer:
             for w in s.clause_start:
                 self.starters.setdefault(norm(w), []).append(s.name)
         self.weights = {s.name: s.weight for s in self.signals}
+        # phrases that only ever count against advice
+        self._counter_words = frozenset(
+            p for p, names in self.vocab.items() if all(self.weights[n] < 0 for n in names)
+        )
         self._needs = {s.name: set(s.requires) for s in self.signals if s.requires}
         self.rhetorical = {norm(p) for p in rule.score.rhetorical}
         self.required = set(rule.score.requires)
@@ -107,16 +112,58 @@ class Scorer:
         self._pattern_bonus = sum(
             s.weight for s in self.signals if s.pattern is not None and s.weight > 0
         )
+        # what the pattern signals can add to a line's gate: those that count only next to
+        # a signal found by its words add only when that signal may be there
+        pattern_names = {s.name for s in self.signals if s.pattern is not None}
+        positive = [s for s in self.signals if s.pattern is not None and s.weight > 0]
+        self._pattern_needs = [
+            (s.name, s.weight, set(s.requires))
+            for s in positive
+            if s.requires and pattern_names.isdisjoint(s.requires)
+        ]
+        needy = {n for n, _, _ in self._pattern_needs}
+        self._pattern_free = [(s.name, s.weight) for s in positive if s.name not in needy]
         required_phrases = [p for p, names in self.vocab.items() if self.required & set(names)]
         self._required_single = {p for p in required_phrases if " " not in p or not self.spaced}
-        self._required_multi = [
-            (max(p.split(), key=_rarity), p) for p in required_phrases if " " in p and self.spaced
-        ]
+        # multi-word required phrases by their rarest word: only those whose word is in a
+        # line are looked for
+        self._required_multi: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        for p in required_phrases:
+            if " " in p and self.spaced:
+                key = max(p.split(), key=_rarity)
+                self._required_multi.setdefault(key, []).append((p, frozenset(p.split())))
+        self._required_keys = frozenset(self._required_multi)
         self._starter_bonus = sum(s.weight for s in self.signals if s.clause_start and s.weight > 0)
         self._positive_patterns = [
             (name, p) for name, p in self.patterns.items() if self.weights[name] > 0
         ]
+        # spaced scripts: the words one of which every match of a pattern holds, so a
+        # pattern is only searched in a line that has one
+        self._pattern_words: dict[str, frozenset[str]] = {}
+        # ... or, failing words, the caseless characters it holds ("$" of a cashtag)
+        self._pattern_marks: dict[str, frozenset[str]] = {}
+        # (and for every script, the strings one of which every match holds)
+        self._pattern_subs: dict[str, frozenset[str]] = {}
+        for name, pat in self.patterns.items():
+            subs = required_literals(pat, False)
+            if subs:
+                self._pattern_subs[name] = frozenset(c.lower() for c in subs)
+        if self.spaced:
+            for name, pat in self.patterns.items():
+                lits = required_literals(pat, True)
+                if lits:
+                    self._pattern_words[name] = lits
+                    continue
+                chars = required_literals(pat, False)
+                if chars and all(c.lower() == c.upper() for c in chars):
+                    self._pattern_marks[name] = chars
         self.markers = set(rule.score.markers)
+        # gate words that can give a marker signal (None: the score has no markers)
+        self._marker_keys: frozenset[str] | None = (
+            frozenset(k for k, names in self._gate_words.items() if names & self.markers)
+            if self.markers
+            else None
+        )
         marker_words = {
             w
             for w, names in list(self.vocab.items()) + list(self.starters.items())
@@ -147,13 +194,23 @@ class Scorer:
         names: set[str] = set()
         if words is None:
             words = set((flat if flat is not None else flatten(text))[start:end].split())
+        if self._marker_keys is not None and words.isdisjoint(self._marker_keys):
+            return False  # (the markers test below, without building the names first)
         keys = self._gate_keys
         for w in words & keys if len(words) < len(keys) else keys & words:
             names |= self._gate_words[w]
         weights = self.weights
         if self.markers and self.markers.isdisjoint(names):
             return False  # no sign of promotion: assets and prices alone are news
-        if sum(weights[n] for n in names) + self._pattern_bonus < self.threshold:
+        # what the patterns could add: one that needs a word signal adds only next to it
+        bonus = 0
+        for name, weight in self._pattern_free:
+            if name not in names:
+                bonus += weight
+        for name, weight, needs in self._pattern_needs:
+            if name not in names and not needs.isdisjoint(names):
+                bonus += weight
+        if sum(weights[n] for n in names) + bonus < self.threshold:
             return False
         # a signal that needs another counts only next to it (a forecast next to a price
         # move); when what it needs is a pattern, it waits for the pattern below
@@ -164,11 +221,17 @@ class Scorer:
                 if needs & self.patterns.keys():
                     waiting[name] = needs & self.patterns.keys()
         total = sum(weights[n] for n in names)
-        if total + self._pattern_bonus + sum(weights[n] for n in waiting) < self.threshold:
+        if total + bonus + sum(weights[n] for n in waiting) < self.threshold:
+            return False
+        # what the advice would be about, before the costlier pattern searches
+        if self.required and not self._about_something(text, start, end, words):
             return False
         for name, pattern in self._positive_patterns:
             if total >= self.threshold:
                 break
+            lits = self._pattern_words.get(name)
+            if lits is not None and words.isdisjoint(lits):
+                continue
             if name not in names and pattern.search(text, start, end):
                 names.add(name)
                 total += weights[name]
@@ -176,30 +239,39 @@ class Scorer:
                     if name in needs:
                         total += weights[other]
                         del waiting[other]
-        if total < self.threshold:
-            return False
-        if self.required:
-            return self._about_something(text, start, end, words)
-        return True
+        return total >= self.threshold
 
     def _about_something(self, text: str, start: int, end: int, words: set[str] | None) -> bool:
         """Whether a required signal (what the advice is about) is really in the text."""
         if self.spaced and words is not None:
             if not words.isdisjoint(self._required_single):
                 return True
+            keys = self._required_keys
             joined = ""
-            for key, phrase in self._required_multi:
-                if key in words:
+            for key in words & keys if len(words) < len(keys) else keys & words:
+                for phrase, needs in self._required_multi[key]:
+                    if not needs <= words:
+                        continue  # a word of the phrase is missing: no need to look
                     joined = joined or " " + " ".join(flatten(text[start:end]).split()) + " "
                     if " " + phrase + " " in joined:
                         return True
         elif not self.spaced and words is not None:
             if not words.isdisjoint(self._required_single):
                 return True
-        # what the sentence is about may only show as a pattern (a cashtag)
-        return any(
-            self.patterns[n].search(text, start, end) for n in self.required if n in self.patterns
-        )
+        # what the sentence is about may only show as a pattern (a cashtag, "our X bots")
+        for n in self.required:
+            pattern = self.patterns.get(n)
+            if pattern is None:
+                continue
+            lits = self._pattern_words.get(n)
+            if words is not None and lits is not None and words.isdisjoint(lits):
+                continue
+            marks = self._pattern_marks.get(n)
+            if marks is not None and all(text.find(c, start, end) < 0 for c in marks):
+                continue
+            if pattern.search(text, start, end):
+                return True
+        return False
 
     # -- one sentence --------------------------------------------------------------------
 
@@ -219,8 +291,6 @@ class Scorer:
         else:
             lowered = sentence.lower()
             hits = [(m.group(), m.start(), m.end()) for m in self._scan.finditer(lowered)]
-            if not self.could_reach(sentence, 0, len(sentence), words={h[0] for h in hits}):
-                return 0, []
         present = {n for phrase, _, _ in hits for n in self.vocab.get(phrase, ())}
         if (
             sum(self.weights[n] for n in present if self.weights[n] > 0)
@@ -229,6 +299,11 @@ class Scorer:
             < self.threshold
         ):
             return 0, []  # even before negation is read, not enough
+        if not self.spaced and not self.could_reach(
+            sentence, 0, len(sentence), words={h[0] for h in hits}
+        ):
+            return 0, []
+        hits = self._outer_phrases(hits)
         rhet = [(s, e) for phrase, s, e in hits if phrase in self.rhetorical]
         found: dict[str, Evidence] = {}
         for phrase, s, e in hits:
@@ -238,9 +313,13 @@ class Scorer:
                 if self.weights[name] > 0 and self._negated(sentence, s, rhet):
                     continue
                 found[name] = Evidence(name, self.weights[name], sentence[s:e], s)
+        low = sentence.lower()
         for name, pattern in self.patterns.items():
             if name in found:
                 continue
+            subs = self._pattern_subs.get(name)
+            if subs is not None and not any(c in low for c in subs):
+                continue  # a string every match holds is not in the sentence
             for m in pattern.finditer(sentence):
                 if self.weights[name] < 0 or not self._negated(sentence, m.start(), rhet):
                     found[name] = Evidence(name, self.weights[name], m.group(), m.start())
@@ -258,6 +337,23 @@ class Scorer:
             return 0, []  # nothing to invest in: not advice, whatever the register
         evidence = sorted(found.values(), key=lambda x: (-x.weight, x.start))
         return sum(x.weight for x in evidence), evidence
+
+    def _outer_phrases(self, hits: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+        """Drop a counter-signal word that stands inside a longer phrase of a positive signal.
+
+        "never had a down month" is a promise, not a past event ("had"); "nobody ever lost
+        money" dismisses a risk, it reports no loss ("lost").
+        """
+        counter = self._counter_words
+        if not self.spaced or not any(phrase in counter for phrase, _, _ in hits):
+            return hits  # (a Chinese scan never returns a phrase inside another)
+        positive = [(s, e) for phrase, s, e in hits if phrase not in counter]
+        return [
+            (phrase, s, e)
+            for phrase, s, e in hits
+            if phrase not in counter
+            or not any(ps <= s and e <= pe and (ps, pe) != (s, e) for ps, pe in positive)
+        ]
 
     def _starter_positions(self, sentence: str, toks: list[tuple[int, int, str]]) -> list[int]:
         """Where a clause-opening signal word stands at the start of a clause."""

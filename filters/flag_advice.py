@@ -161,9 +161,11 @@ _EN_ROLE_PHRASE = (
     + _EN_NAME
     + r"|(?:the|a|an|one)\s+[\w-]+(?:\s+[\w-]+)?))?"
 )
-# "sees", "views", "sets", "puts" report a view only after a role ("analysts see"), not after
+# "sees", "views", "sets", "puts", "found" report a view only after a role ("analysts see"), not after
 # any capitalised word ("XRP sees double digits" is the publisher's own forecast).
-_EN_ROLE_VERB = r"(?:" + _EN_VERB + r"|sees|see|saw|view|views|viewed|set|put|puts)"
+_EN_ROLE_VERB = (
+    r"(?:" + _EN_VERB + r"|sees|see|saw|view|views|viewed|set|put|puts|found|find|finds)"
+)
 _EN_FRAME = re.compile(
     r"\baccording\s+to\s+(?P<a>[^,.;:!?]{2,60})"
     r"|\b(?:per|citing)\s+(?P<b>" + _EN_NAME + r")"
@@ -270,7 +272,7 @@ _ZH_QUOTES = re.compile(
     r"“[^”\n]{1,600}”|「[^」\n]{1,600}」|『[^』\n]{1,600}』|\"[^\"\n]{1,600}\"|‘[^’\n]{1,300}’"
 )
 _ZH_NEGATION = re.compile(
-    r"(?:不(?![少断仅妨错停管论久到止亚是但过然单同])|没(?!错)|没有|并非|并不|非(?!常)|"
+    r"(?:不(?![少断仅妨错停管论久到止亚是但过然单同如低])|没(?!错)|没有|并非|并不|非(?!常)|"
     r"未(?!来)|别(?!人|的)|勿|切勿|不要|不得|禁止|严禁|无(?![论疑脑])|难以|谨防|警惕|远离|"
     r"拒绝|杜绝|防范|不会|不能|不可能|并未|莫)"
 )
@@ -364,11 +366,27 @@ def _frames(sentence: str, g: _Grammar) -> list[Frame]:
     """Quotations, reported-speech frames and reports of promotion in one sentence."""
     out: list[Frame] = []
     for m in g.frame.finditer(sentence):
+        if not _speaks(m, g):
+            continue
         who = next((x for x in m.groups() if x), m.group())
         out.append(Frame(m.start(), m.end(), _clean_speaker(who), "reported"))
     for m in g.promotion.finditer(sentence):
         out.append(Frame(m.start(), m.end(), f"reported wording ({m.group()})", "promotion"))
     return out
+
+
+def _speaks(frame: re.Match[str], g: _Grammar) -> bool:
+    """Whether a Chinese frame really reports a speaker.
+
+    "只是没说出来" and "别被那些唱空的吓到" negate or forbid the speech, and in
+    "十倍是保守估计" the verb is a noun after a copula: none of them reports anyone.
+    """
+    if g is not _GRAMMAR["zh"]:
+        return True
+    if g.negation.search(frame.group()):
+        return False
+    who = next((x for x in frame.groups() if x), "")
+    return "是" not in who[-3:]
 
 
 def _quotations(sentence: str, g: _Grammar) -> list[tuple[int, int]]:
@@ -478,15 +496,76 @@ def _stretch(text: str, pos: int, start: int, end: int) -> tuple[int, int]:
     return lo, (min(his) + 1 if his else end)
 
 
+# Where the publisher takes the word back after a report or a story: "..., so I'm in and
+# you should be too", "...; buy now". The clause after it is scored on its own.
+_OWN_TAIL = {
+    "en": re.compile(
+        r"[,;:\u2014\u2013]\s*(?:and\s+)?(?:so|which\s+is\s+why|that['’]s\s+why|therefore)\s+|;\s+"
+    ),
+    "zh": re.compile(r"[，,；;：:](?:所以|因此|那么|你也|大家也)"),
+}
+
+
+_OWN_PROMISE = {
+    "en": re.compile(r"\b(?:we|i)\s+(?:\w+\s+)?$", re.IGNORECASE),
+    "zh": re.compile(r"(?:我们|我|本平台|本公司|本人|本群|咱们)[^，。；,;]{0,3}$"),
+}
+
+
+# A promise in a sentence where the publisher speaks ("这款产品承诺年化10%，亏损由我们兜底")
+# is the publisher's own; enforcement words ("警方", "fined") always report.
+_FIRST_PERSON = {
+    "en": re.compile(r"\b(?:we|our|us)\b", re.IGNORECASE),
+    "zh": re.compile(r"我们|本平台|本公司|咱们"),
+}
+_PROMISSORY = {
+    "en": re.compile(r"promis\w*|advertis\w*", re.IGNORECASE),
+    "zh": re.compile(r"承诺|号称|宣传"),
+}
+
+
+def _reports(g: _Grammar, sentence: str, language: str) -> bool:
+    """Whether the sentence reports someone else's words or promotion (R1, R9).
+
+    A frame that does not report a speaker (see ``_speaks``) is none, nor a promise the
+    publisher makes itself ("本平台承诺", "we promise", a promise next to "我们"/"our").
+    """
+    if g.quotes.search(sentence) or any(_speaks(m, g) for m in g.frame.finditer(sentence)):
+        return True
+    key = "zh" if language == "zh" else "en"
+    own = _OWN_PROMISE[key]
+    ours = _FIRST_PERSON[key].search(sentence) is not None
+    return any(
+        not own.search(sentence, 0, m.start())
+        and not (ours and _PROMISSORY[key].fullmatch(m.group()))
+        for m in g.promotion.finditer(sentence)
+    )
+
+
 def _score_cue(scorer: Scorer, sentence: str, shift: int = 0) -> Cue | None:
-    """A cue for a sentence whose signals reach the score's threshold, else None."""
+    """A cue for a sentence whose signals reach the score's threshold, else None.
+
+    A sentence that reports someone else can still end in the publisher's own call
+    ("..., so join now"): when the whole does not score, the clause after such a turn
+    is scored alone.
+    """
     if _is_question(sentence):
         return None
+    cue = _score_part(scorer, sentence, shift)
+    if cue is not None:
+        return cue
+    tail = _OWN_TAIL["zh" if scorer.language == "zh" else "en"].search(sentence)
+    if tail is None or len(sentence) - tail.end() < 8:
+        return None
+    return _score_part(scorer, sentence[tail.end() :], shift + tail.end())
+
+
+def _score_part(scorer: Scorer, sentence: str, shift: int) -> Cue | None:
     total, evidence = scorer.score(sentence)
     if total < scorer.threshold:
         return None
     g = _grammar(scorer.language, sentence)
-    if g.quotes.search(sentence) or g.promotion.search(sentence) or g.frame.search(sentence):
+    if _reports(g, sentence, scorer.language):
         return None  # someone else speaks here: the cue rules read who (R1, R9)
     positive = [x for x in evidence if x.weight > 0]
     start = min(x.start for x in positive)
