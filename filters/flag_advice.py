@@ -37,6 +37,7 @@ from filters.advice_index import (
     opens_clause,
     word_tokens,
 )
+from filters.advice_model import AdviceModel
 from filters.advice_score import Evidence, Scorer
 from filters.context import Context
 from filters.models import Finding, Signal
@@ -66,6 +67,12 @@ class Cue:
     spans: tuple[tuple[int, int], ...] = ()
     label: str = ""
     evidence: tuple[Evidence, ...] = ()
+    category: str = ""  # a learned model's category; else the rule's
+
+    @property
+    def advice_category(self) -> str:
+        """The taxonomy category this cue stands for."""
+        return self.category or self.rule.advice_category
 
     def shifted(self, by: int) -> Cue:
         """The same cue with offsets moved back by ``by`` (line -> sentence)."""
@@ -79,6 +86,7 @@ class Cue:
             tuple((s - by, e - by) for s, e in self.spans),
             self.label,
             self.evidence,
+            self.category,
         )
 
 
@@ -389,8 +397,27 @@ def _speaks(frame: re.Match[str], g: _Grammar) -> bool:
     return "是" not in who[-3:]
 
 
+_OPENERS_OF = {"”": "“", "」": "「", "』": "『", '"': '"'}
+
+
 def _quotations(sentence: str, g: _Grammar) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in g.quotes.finditer(sentence)]
+    """Quoted passages in the sentence, including one a multi-sentence quotation runs into.
+
+    A quotation of several sentences is split by the segmenter: its first sentence opens a
+    quote it never closes, its last closes one it never opened, and the ones between may
+    hold no mark at all (those are read as the publisher's, the cautious side).
+    """
+    spans = [(m.start(), m.end()) for m in g.quotes.finditer(sentence)]
+    body = sentence.strip()
+    if not body or spans:
+        return spans
+    lead = len(sentence) - len(sentence.lstrip())
+    first, last = body[0], body.rstrip(".!?。！？ ")[-1:]
+    if first in _OPENERS_OF.values() and sentence.count(first) == 1:
+        return [(lead, len(sentence))]  # opens a quotation that goes on past the sentence
+    if last in _OPENERS_OF and sentence.count(_OPENERS_OF[last]) <= (1 if last == '"' else 0):
+        return [(0, sentence.rindex(last) + 1)]  # closes one opened in an earlier sentence
+    return spans
 
 
 def _by_sentence(
@@ -581,6 +608,34 @@ def _score_part(scorer: Scorer, sentence: str, shift: int) -> Cue | None:
     )
 
 
+def _model_cue(model: AdviceModel, language: str, sentence: str, shift: int = 0) -> Cue | None:
+    """A cue for a sentence the learned model reads as advice, else None.
+
+    Only a sentence about an asset or a trade is read, never a question, a quotation or
+    reported speech (those are the cue rules' to judge, with the speaker).
+    """
+    if len(sentence.strip()) < 12 or _is_question(sentence):
+        return None
+    if not model.about_topic(sentence):
+        return None
+    verdict = model.read(sentence)
+    if verdict.probability < model.threshold:
+        return None
+    if _reports(_grammar(language, sentence), sentence, language):
+        return None
+    lead = len(sentence) - len(sentence.lstrip())
+    return Cue(
+        model.rule,
+        "score",
+        lead + shift,
+        len(sentence.rstrip()) + shift,
+        ", ".join(f for f, _ in verdict.top[:3]) or sentence.strip()[:80],
+        label=f"p={verdict.probability:.2f} >= {model.threshold}",
+        evidence=tuple(Evidence(f"learned '{f}' ({w:+.2f})", 0, f, 0) for f, w in verdict.top),
+        category=verdict.category,
+    )
+
+
 class FlagAdvice:
     """Check stage: advice-like wording, speaker-aware."""
 
@@ -614,6 +669,12 @@ class FlagAdvice:
             for lang, rs in by_language.items()
         }
         self._marks: dict[str, bool] = {}
+        # learned-wording rules (read after the cue and score rules, see ``_model_cue``)
+        self._models: dict[str, list[AdviceModel]] = {}
+        for lang, rs in by_language.items():
+            for rule in rs:
+                if rule.model is not None:
+                    self._models.setdefault(lang, []).append(AdviceModel(rule))
         self._document_rules: dict[str, DocumentRule] = {}
         for rule in rules.of_kind("document"):
             if rule.check == "advice_no_risk_wording":
@@ -712,6 +773,7 @@ class FlagAdvice:
         hits = None if index.spaced else index.hits(lowered)
         hit_pos = [h[0] for h in hits] if hits is not None else []
         scoring = bool(self._scorers.get(language))
+        models = self._models.get(language, [])
         start = 0
         size = len(text)
         while start < size:
@@ -720,7 +782,7 @@ class FlagAdvice:
             own = None
             if hits is not None:
                 own = hits[bisect.bisect_left(hit_pos, start) : bisect.bisect_left(hit_pos, end)]
-            if end - start > 1 and (own is None or own or index.always or scoring):
+            if end - start > 1 and (own is None or own or index.always or scoring or models):
                 line = Sentence(start, end, text[start:end])
                 words = word_tokens(lowered[start:end]) if index.spaced else None
                 plan = index.plan(lowered, start, end, own, line.text, words)
@@ -754,9 +816,32 @@ class FlagAdvice:
                                 cues.append(cue)
                 elif scorers:
                     sentences = list(split_sentences(line.text, base=start))
+                    several = len(sentences) > 1
                     for sent in sentences:
+                        # the gate again, per sentence: a paragraph may reach the threshold
+                        # only by adding up signals from different sentences
+                        sent_words = (
+                            word_tokens(lowered[sent.start : sent.end]) if several else words
+                        )
                         for sc in scorers:
+                            if several and not sc.could_reach(
+                                text, sent.start, sent.end, words=sent_words
+                            ):
+                                continue
                             cue = _score_cue(sc, sent.text, sent.start - start)
+                            if cue is not None:
+                                cues.append(cue)
+                if models and any(m.about_topic(line.text) for m in models):
+                    # the learned wording, for the sentences about an asset or a trade that
+                    # no cue or score has claimed
+                    if sentences is None:
+                        sentences = list(split_sentences(line.text, base=start))
+                    taken = {line.start + c.start for c in cues}
+                    for sent in sentences:
+                        if any(sent.start <= t < sent.end for t in taken):
+                            continue
+                        for model in models:
+                            cue = _model_cue(model, language, sent.text, sent.start - start)
                             if cue is not None:
                                 cues.append(cue)
                 if cues:
@@ -788,6 +873,11 @@ class FlagAdvice:
         for sc in self._scorers.get(language, ()):
             if only is None or sc.rule.id in only:
                 cue = _score_cue(sc, sentence)
+                if cue is not None:
+                    found.append(cue)
+        for model in self._models.get(language, ()):
+            if (only is None or model.rule.id in only) and not found:
+                cue = _model_cue(model, language, sentence)
                 if cue is not None:
                     found.append(cue)
         return complete_combinations(sentence, found, language)
@@ -940,7 +1030,7 @@ class FlagAdvice:
             return None
         seen: set[tuple[str, int, int]] = set()
         unique = []
-        for c in sorted(chosen, key=lambda c: (_PRECEDENCE[c.rule.advice_category], c.start)):
+        for c in sorted(chosen, key=lambda c: (_PRECEDENCE[c.advice_category], c.start)):
             # two patterns of one rule may find the same words; overlapping cues count once
             key = (c.rule.id, c.start, c.end)
             if key in seen or any(r == c.rule.id and s <= c.start < e for r, s, e in seen):
@@ -949,11 +1039,11 @@ class FlagAdvice:
             unique.append(c)
         chosen = unique
         primary = chosen[0]
-        category = primary.rule.advice_category
-        categories = sorted({c.rule.advice_category for c in chosen}, key=_PRECEDENCE.__getitem__)
+        category = primary.advice_category
+        categories = sorted({c.advice_category for c in chosen}, key=_PRECEDENCE.__getitem__)
         signals = [
             Signal(
-                name=f"{c.rule.id}:{c.rule.advice_category}:{c.role}"
+                name=f"{c.rule.id}:{c.advice_category}:{c.role}"
                 + (f" ({c.label})" if c.label else ""),
                 text=c.text,
             )
@@ -961,7 +1051,10 @@ class FlagAdvice:
         ]
         for c in chosen:
             signals += [
-                Signal(name=f"{c.rule.id}:signal {x.name} ({x.weight:+d})", text=x.text)
+                Signal(
+                    name=f"{c.rule.id}:signal {x.name}" + (f" ({x.weight:+d})" if x.weight else ""),
+                    text=x.text,
+                )
                 for x in c.evidence
             ]
         signals += reading.notes
