@@ -41,11 +41,17 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[a-z0-9$%]+(?:['’][a-z]+)?")
 
 
-def features(sentence: str) -> set[str]:
-    """Words, neighbouring word pairs and the opening word of an English sentence.
+def features(sentence: str, language: str = "en") -> set[str]:
+    """The features of a sentence: words, word pairs and the opening word, or character n-grams.
+
+    English gives words, neighbouring word pairs and the opening word; Chinese, which has
+    no spaces to find words by, gives character 1- to 3-grams.
 
     Numbers are one token ("0"): the model should learn "a 0% return", not one price.
     """
+    if language == "zh":
+        flat = "".join(_NUMBER.sub("0", sentence.lower()).split())
+        return {flat[i : i + n] for n in (1, 2, 3) for i in range(len(flat) - n + 1)}
     words = _WORD.findall(_NUMBER.sub("0", sentence.lower()).replace("’", "'"))
     out = set(words)
     out.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
@@ -70,8 +76,12 @@ class AdviceModel:
         assert rule.model is not None
         spec = rule.model
         self.rule = rule
+        self.language = "zh" if rule.languages == ["zh"] else "en"
         self.threshold = spec.threshold
-        topic = [" ".join(_WORD.findall(w.lower().replace("’", "'"))) for w in spec.topic_words]
+        if self.language == "zh":
+            topic = [w.lower() for w in spec.topic_words]
+        else:
+            topic = [" ".join(_WORD.findall(w.lower().replace("’", "'"))) for w in spec.topic_words]
         self.topic_words = frozenset(w for w in topic if " " not in w)
         self.topic_phrases = tuple(f" {w} " for w in topic if " " in w)
         self.topic_pattern = compile_pattern(spec.topic_pattern) if spec.topic_pattern else None
@@ -96,6 +106,11 @@ class AdviceModel:
 
     def about_topic(self, sentence: str) -> bool:
         """Whether the sentence names an asset or a market (else the model does not read it)."""
+        if self.language == "zh":  # no words to split: the topic terms as substrings
+            low = sentence.lower()
+            return any(w in low for w in self.topic_words) or any(
+                p.strip() in low for p in self.topic_phrases
+            )
         words = _WORD.findall(sentence.lower().replace("’", "'"))
         if not self.topic_words.isdisjoint(words):
             return True
@@ -112,7 +127,9 @@ class AdviceModel:
         are only listed for a sentence at or over the threshold.
         """
         rows = self.rows
-        present = sorted(f for f in features(sentence) if f in rows)  # one order: replayable
+        present = sorted(
+            f for f in features(sentence, self.language) if f in rows
+        )  # one order: replayable
         gate = self.gate
         if self.gate_bias + sum(gate[f] for f in present) < self.gate_logit:
             return Verdict(0.0, self.classes[1], ())  # plainly not advice: no class sums

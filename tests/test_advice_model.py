@@ -87,14 +87,18 @@ def test_the_model_names_a_category_and_its_reasons(pipeline: filters.Pipeline) 
     assert plain.probability < model.threshold and plain.top == ()
 
 
-def test_the_pack_was_fitted_on_the_data_in_the_tree() -> None:
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_pack_was_fitted_on_the_data_in_the_tree(language: str) -> None:
     """Editing the labelled sentences without re-running the training script fails here."""
-    header = PACK.read_text(encoding="utf-8").split("[pack]")[0]
+    pack = ROOT / "rules" / f"advice_model_{language}.toml"
+    header = pack.read_text(encoding="utf-8").split("[pack]")[0]
     names = re.findall(r'"(advice_[\w]+\.jsonl)"', header)
     assert names
     files = [ROOT / "tests" / "data" / n for n in names]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:16]
-    assert digest in header, "re-run: python benchmarks/train_advice_model.py"
+    assert digest in header, (
+        f"re-run: python benchmarks/train_advice_model.py --language {language}"
+    )
     on_disk = sorted(p.name for p in (ROOT / "tests" / "data").glob("advice_*.jsonl"))
     assert sorted(names) == on_disk
 
@@ -116,3 +120,15 @@ def test_a_broken_model_table_names_the_problem(tmp_path: Path, broken: str, mes
     with pytest.raises(RulePackError, match=message) as info:
         load_rule_packs(pack)
     assert "ADV-EN-011" in str(info.value)
+
+
+def test_chinese_is_read_by_character_ngrams(pipeline: filters.Pipeline) -> None:
+    rule = next(
+        r for r in pipeline.rules.of_kind("advice") if r.model is not None and r.languages == ["zh"]
+    )
+    model = AdviceModel(rule)
+    assert {"早点", "进场的"} <= features("早点进场的人", "zh")
+    assert model.about_topic("这个币还能买吗")
+    assert not model.about_topic("今天天气很好，适合出门散步。")
+    found = _advice(pipeline, "央行周四宣布维持基准利率不变。")
+    assert not [f for f in found if f.rule == "ADV-ZH-011"]

@@ -69,7 +69,8 @@ def test_pickle_keeps_the_loaded_rules(tmp_path: Any) -> None:
     clone = pickle.loads(data)
     assert clone.rules.refs == custom.rules.refs
     assert _check_all(clone) == _check_all(custom)
-    assert len(data) < 1_000_000  # rules and lexicons, not an engine or a model
+    # rules, lexicons and the two learned advice tables (about 0.6 MB), never an engine
+    assert len(data) < 3_000_000
 
 
 def test_subclass_pickles_as_itself() -> None:
