@@ -38,6 +38,10 @@ OUT = {"en": ROOT / "rules" / "advice_model_en.toml", "zh": ROOT / "rules" / "ad
 LANGUAGE = "en"  # set by --language
 # the sentence each pack's examples must flag (written for prepub; no cue rule catches it)
 EXAMPLE = {"zh": "这个项目的团队很靠谱，早点进场的人都赚到了。"}
+# the gate's threshold: as high as it can be without dismissing a sentence the full model
+# flags (the script prints how many it would; keep that at 0)
+GATE = {"en": 0.7, "zh": 0.8}
+THRESHOLD = {"en": 0.9, "zh": 0.95}  # as in the packs' headers below
 MIN_COUNT = 2  # a feature seen once is noise
 L2 = 1.0
 EPOCHS = 400
@@ -135,6 +139,7 @@ def write_pack(
             digest=digest,
             rows=len(vocab),
             example=EXAMPLE.get(LANGUAGE, ""),
+            gate=GATE[LANGUAGE],
         )
         + f"bias = [{bias}]\n"
         + f"gate_bias = {round(float(gate_b), 3)}\n"
@@ -175,7 +180,7 @@ must_not_match = [
 
 [rule.model]
 threshold = 0.9
-gate_threshold = 0.5
+gate_threshold = {gate}
 topic_words = [
   "bitcoin", "btc", "ether", "eth", "ethereum", "solana", "sol", "xrp", "ripple", "dogecoin", "doge", "shiba", "shib", "cardano", "ada", "bnb", "litecoin", "ltc",
   "polkadot", "avalanche", "avax", "chainlink", "tron", "toncoin", "pepe", "sui", "crypto", "cryptos", "cryptocurrency", "cryptocurrencies", "altcoin", "altcoins", "alts",
@@ -221,7 +226,7 @@ must_not_match = [
 
 [rule.model]
 threshold = 0.95
-gate_threshold = 0.5
+gate_threshold = {gate}
 topic_words = [
   "比特币", "以太坊", "以太币", "狗狗币", "瑞波币", "莱特币", "币", "代币", "加密", "虚拟货币", "数字货币", "数字资产", "稳定币", "山寨", "土狗", "meme",
   "btc", "eth", "sol", "usdt", "usdc", "bnb", "doge", "nft", "defi", "空投", "质押", "矿池", "挖矿", "链上", "合约", "杠杆", "期货", "现货", "期权",
@@ -273,9 +278,10 @@ def main() -> int:
     e = np.exp(z - z.max(axis=1, keepdims=True))
     full = 1.0 - e[:, 0] / e.sum(axis=1)
     quick = 1.0 / (1.0 + np.exp(-(x @ gate[0] + gate[1])))
-    lost = int(((full >= 0.9) & (quick < 0.5)).sum())
+    cut = GATE[LANGUAGE]
+    lost = int(((full >= THRESHOLD[LANGUAGE]) & (quick < cut)).sum())
     print(
-        f"gate: dismisses {int((quick < 0.5).sum())} of {len(rows)} sentences; of those the full model flags {lost}"
+        f"gate: dismisses {int((quick < cut).sum())} of {len(rows)} sentences; of those the full model flags {lost}"
     )
     print(
         f"fitted on {len(rows)} {LANGUAGE} sentences from {len(train)} files, {len(vocab)} features"

@@ -85,6 +85,11 @@ class AdviceModel:
         self.topic_words = frozenset(w for w in topic if " " not in w)
         self.topic_phrases = tuple(f" {w} " for w in topic if " " in w)
         self.topic_pattern = compile_pattern(spec.topic_pattern) if spec.topic_pattern else None
+        self._topic_scan = (
+            re.compile("|".join(map(re.escape, sorted(topic, key=len, reverse=True))))
+            if self.language == "zh"
+            else None
+        )
         self.classes = tuple(spec.classes)
         self.bias = tuple(spec.bias)
         width = len(self.classes)
@@ -106,11 +111,8 @@ class AdviceModel:
 
     def about_topic(self, sentence: str) -> bool:
         """Whether the sentence names an asset or a market (else the model does not read it)."""
-        if self.language == "zh":  # no words to split: the topic terms as substrings
-            low = sentence.lower()
-            return any(w in low for w in self.topic_words) or any(
-                p.strip() in low for p in self.topic_phrases
-            )
+        if self._topic_scan is not None:  # no words to split: the topic terms as substrings
+            return self._topic_scan.search(sentence.lower()) is not None
         words = _WORD.findall(sentence.lower().replace("’", "'"))
         if not self.topic_words.isdisjoint(words):
             return True
@@ -127,12 +129,12 @@ class AdviceModel:
         are only listed for a sentence at or over the threshold.
         """
         rows = self.rows
-        present = sorted(
-            f for f in features(sentence, self.language) if f in rows
-        )  # one order: replayable
+        known = features(sentence, self.language) & rows.keys()
         gate = self.gate
-        if self.gate_bias + sum(gate[f] for f in present) < self.gate_logit:
+        # fsum is exact, so the gate does not depend on the order of a set: replayable
+        if math.fsum([self.gate_bias, *(gate[f] for f in known)]) < self.gate_logit:
             return Verdict(0.0, self.classes[1], ())  # plainly not advice: no class sums
+        present = sorted(known)  # one order for the class sums: replayable
         z = self.bias_vector + self.matrix[[rows[f] for f in present]].sum(axis=0)
         e = np.exp(z - z.max())
         probability = 1.0 - float(e[0] / e.sum())

@@ -831,7 +831,11 @@ class FlagAdvice:
                             cue = _score_cue(sc, sent.text, sent.start - start)
                             if cue is not None:
                                 cues.append(cue)
-                if models and any(m.about_topic(line.text) for m in models):
+                if (
+                    models
+                    and (marks is None or marks)
+                    and any(m.about_topic(line.text) for m in models)
+                ):
                     # the learned wording, for the sentences about an asset or a trade that
                     # no cue or score has claimed
                     if sentences is None:
@@ -840,6 +844,8 @@ class FlagAdvice:
                     for sent in sentences:
                         if any(sent.start <= t < sent.end for t in taken):
                             continue
+                        if marks is not None and not any(sent.start <= p < sent.end for p in marks):
+                            continue  # unspaced scripts: as for the score, a marker word first
                         for model in models:
                             cue = _model_cue(model, language, sent.text, sent.start - start)
                             if cue is not None:
