@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from filters.context import Context
 from filters.errors import PrepubError
-from filters.models import Signal
+from filters.models import Signal, Span
 from filters.rulepack import EntityRule, RuleSet, compile_pattern, phrase_regex
 
 _WINDOW = 40  # characters of text presidio sees on each side of a candidate
@@ -535,6 +535,43 @@ class DetectPii:
                 severity=hit.severity,
             )
             ctx.scratch.setdefault("pii", []).append((hit, rule, masked))
+        self._in_removed_chrome(ctx, outlets)
+
+    def _in_removed_chrome(self, ctx: Context, outlets: frozenset[str]) -> None:
+        """Personal data in text the chrome stage removed: recorded at ``info``, not published.
+
+        The value never reaches the clean text, but a reviewer still learns the page carried
+        it (a contact line in a pinned banner, an address in a footer); the finding points
+        into the document text and, like every record, is masked.
+        """
+        doc = ctx.doc.text
+        for edit in ctx.edits:
+            if edit.kind != "remove":
+                continue
+            start, end = edit.original_span.start, edit.original_span.end
+            removed = doc[start:end]
+            if not removed.strip():
+                continue
+            for hit in self.analyze(removed, outlet_domains=outlets):
+                rule = self.rules[hit.entity]
+                masked = mask(hit.entity, removed[hit.start : hit.end])
+                ctx.add(
+                    rule,
+                    original_span=Span(start=start + hit.start, end=start + hit.end),
+                    excerpt=masked,
+                    message=rule.message.replace("{match}", masked)
+                    + f" (in page chrome removed by {edit.rule}; not published)",
+                    explanation=(
+                        f"{hit.recognizer} matched {hit.entity} with score {hit.score} in text"
+                        f" the chrome stage removed ({edit.rule}); it is not in the clean text."
+                    ),
+                    signals=[
+                        Signal(name="score", weight=hit.score),
+                        Signal(name="recognizer", text=hit.recognizer),
+                        Signal(name="removed by", text=edit.rule),
+                    ],
+                    severity="info",
+                )
 
 
 def with_ner_rules(rules: RuleSet) -> RuleSet:

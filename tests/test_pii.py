@@ -323,3 +323,25 @@ def test_dev_pages_have_no_personal_data(pipeline: filters.Pipeline) -> None:
     for page in pages:
         hits = pipeline.pii.analyze(page.read_text(encoding="utf-8"))
         assert hits == [], f"{page.name}: {[(h.entity, h.severity) for h in hits]}"
+
+
+def test_personal_data_in_removed_chrome_is_recorded_but_not_published(
+    pipeline: filters.Pipeline,
+) -> None:
+    text = (
+        "Regulators fined the lender on Tuesday over weak controls, a filing showed.\n"
+        "The bank said it had already fixed the problems the inspectors found.\n\n"
+        "• Reward\n"
+        "Related articles\n"
+        "Write to desk.editor@harborledger.co.uk for corrections\n"
+        "Miners sell reserves as fees fall\n"
+    )
+    result = pipeline.check(text)
+    removed = [f for f in result.findings if f.category == "pii" and "not published" in f.message]
+    for f in removed:
+        assert f.severity == "info" and f.original_span is not None
+        assert "desk.editor" not in (f.excerpt or "") + f.message
+    assert "desk.editor@harborledger.co.uk" not in result.audit.model_dump_json()
+    assert "desk.editor@harborledger.co.uk" not in result.clean_text  # went with the list
+    assert [f.rule for f in removed] == ["PII-001"]
+    assert result.decision != "block"
