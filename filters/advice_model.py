@@ -91,7 +91,6 @@ class AdviceModel:
             else None
         )
         self.classes = tuple(spec.classes)
-        self.bias = tuple(spec.bias)
         width = len(self.classes)
         rows: dict[str, int] = {}
         gate: dict[str, float] = {}
@@ -107,7 +106,7 @@ class AdviceModel:
         self.gate_logit = math.log(spec.gate_threshold / (1 - spec.gate_threshold))
         self.rows = rows
         self.matrix = matrix
-        self.bias_vector = np.array(self.bias)
+        self.bias_vector = np.array(spec.bias)
 
     def about_topic(self, sentence: str) -> bool:
         """Whether the sentence names an asset or a market (else the model does not read it)."""
@@ -135,15 +134,15 @@ class AdviceModel:
         if math.fsum([self.gate_bias, *(gate[f] for f in known)]) < self.gate_logit:
             return Verdict(0.0, self.classes[1], ())  # plainly not advice: no class sums
         present = sorted(known)  # one order for the class sums: replayable
-        z = self.bias_vector + self.matrix[[rows[f] for f in present]].sum(axis=0)
+        weights = self.matrix[[rows[f] for f in present]]
+        z = self.bias_vector + weights.sum(axis=0)
         e = np.exp(z - z.max())
         probability = 1.0 - float(e[0] / e.sum())
         best = int(z[1:].argmax()) + 1
         if probability < self.threshold:
             return Verdict(probability, self.classes[best], ())
-        lift = self.matrix[[rows[f] for f in present]]
         contributions = sorted(
-            zip(present, (lift[:, best] - lift[:, 0]).tolist(), strict=True),
+            zip(present, (weights[:, best] - weights[:, 0]).tolist(), strict=True),
             key=lambda fw: (-fw[1], fw[0]),
         )
         top = tuple((f, round(w, 2)) for f, w in contributions[:5] if w > 0)
