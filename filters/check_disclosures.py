@@ -30,7 +30,10 @@ from typing import Literal
 
 from filters.context import Context
 from filters.credits import (
+    CJK,
+    CJK_CHAR,
     NON_CREDIT_KINDS,
+    ROLE_ORDER,
     SourceIndex,
     SourceMention,
     domain_of,
@@ -73,10 +76,8 @@ _MAX_ANCHORS = 4
 _CACHE_SIZE = 8
 _CREDIT_LINE_MAX = 160  # a credit on a line up to this long is a credit line: protected
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
-_CJK_RUN = re.compile(rf"[{_CJK}]{{3,}}")
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_TOKEN = re.compile(rf"[{CJK}]|[^\W_{CJK}]+")
+_CJK_RUN = re.compile(rf"[{CJK}]{{3,}}")
 _MARKUP = re.compile(r"<[^<>\n]{1,300}>|&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
 _FOOTER_LINE = re.compile(
     r"©|ⓒ|\(c\)|copyright|all\s+rights|reserves?\s+all|repost|reprint|republish|"
@@ -155,7 +156,7 @@ def _anchors(text: str, tokens: tuple[str, ...]) -> tuple[str, ...]:
     Latin script: the longest word of each quarter of the wording; CJK: three-character
     pieces taken evenly. Two of them must meet for the wording to be looked for.
     """
-    words = [t for t in tokens if not _CJK_CHAR.match(t)]
+    words = [t for t in tokens if not CJK_CHAR.match(t)]
     found: list[str] = []
     if len(words) >= _MAX_ANCHORS:
         size = len(words) / _MAX_ANCHORS
@@ -513,14 +514,8 @@ class CheckDisclosures:
         credits = [self._credit(m, removed) for m in mentions]
         credits += self._link_credits(ctx, {c.name for c in credits})
         credits.sort(key=lambda c: (*self._rank(c), c.in_chrome, c.original_span.start))
-        names: list[str] = []
-        for c in credits:
-            if c.name not in names:
-                names.append(c.name)
-        evidence: list[str] = []
-        for c in credits:
-            if c.evidence not in evidence:
-                evidence.append(c.evidence)
+        names = list(dict.fromkeys(c.name for c in credits))
+        evidence = list(dict.fromkeys(c.evidence for c in credits))
         links = [href for _label, href in ctx.doc.links]
         if ctx.doc.canonical_url:
             links.append(ctx.doc.canonical_url)
@@ -615,11 +610,10 @@ class CheckDisclosures:
     def _rank(self, c: SourceCredit) -> tuple[int, int]:
         rule = self.rules.by_id.get(c.rule)
         role = getattr(rule, "role", "publisher")
-        return ({"publisher": 0, "author": 1, "owner": 2}.get(role, 0), not c.known)
+        return (ROLE_ORDER.get(role, 0), not c.known)
 
     def _link_credits(self, ctx: Context, have: set[str]) -> list[SourceCredit]:
         """HTML "view original" links to a known publisher's domain."""
-        rule = next((r for r in self.attribution_rules if r.id == "ATT-024"), None)
         out: list[SourceCredit] = []
         for label, href in ctx.doc.links:
             src = self.sources.for_url(href)
@@ -632,7 +626,7 @@ class CheckDisclosures:
                     name=src.name,
                     known=True,
                     kind=src.kind,
-                    rule=rule.id if rule else "ATT-024",
+                    rule="ATT-024",
                     evidence=evidence_text(f"{label} <{href}>"),
                     original_span=span,
                     in_chrome=False,

@@ -18,9 +18,11 @@ from filters.textnorm import normalise_plain
 from filters.triggers import Needles, TextView, rule_matches, triggered
 
 NON_CREDIT_KINDS = frozenset({"data", "platform"})
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_NAME_TOKEN = re.compile(rf"[{_CJK}\uac00-\ud7af]|[^\W_{_CJK}\uac00-\ud7af]+")
-_CJK_CHAR = re.compile(rf"[{_CJK}]")
+# credits of these roles, in this order: a publisher is the source, an owner the least
+ROLE_ORDER = {"publisher": 0, "author": 1, "owner": 2}
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_NAME_TOKEN = re.compile(rf"[{CJK}\uac00-\ud7af]|[^\W_{CJK}\uac00-\ud7af]+")
+CJK_CHAR = re.compile(rf"[{CJK}]")
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?[a-z0-9][a-z0-9.-]*\.[a-z]{2,12}(?:/\S*)?$", re.I)
 _STRIP_CHARS = " \t\r\n\"'“”‘’«».,:;!?()[]（）【】「」『』《》<>*_|｜-–—·•"
 _LEADING_THE = re.compile(r"^(?:the|a|an)\s+", re.I)
@@ -67,7 +69,7 @@ class SourceIndex:
                 toks = tuple(t.lower() for t in _NAME_TOKEN.findall(alias))
                 if toks:
                     self.by_first.setdefault(toks[0], []).append((toks, alias[:1].islower(), src))
-                if len(alias) >= 4 and all(_CJK_CHAR.match(ch) for ch in alias):
+                if len(alias) >= 4 and all(CJK_CHAR.match(ch) for ch in alias):
                     # One wrong character (曰 for 日, a spun synonym) still names the source.
                     self.fuzzy_index.setdefault((len(alias), 0, alias[0]), []).append((alias, src))
                     self.fuzzy_index.setdefault((len(alias), 1, alias[-1]), []).append((alias, src))
@@ -149,7 +151,7 @@ _LEAD_WORDS = frozenset(
 def _part_of_longer_name(previous: str) -> bool:
     """Whether the word before a known name makes it part of another, longer name."""
     first = previous[0]
-    if not first.isalpha() or not first.isupper() or _CJK_CHAR.match(first):
+    if not first.isalpha() or not first.isupper() or CJK_CHAR.match(first):
         return False
     return previous.lower() not in _LEAD_WORDS
 
@@ -183,7 +185,7 @@ class SourceMention:
     @property
     def rank(self) -> tuple[int, int]:
         """Publishers before authors before copyright owners; known names first."""
-        return ({"publisher": 0, "author": 1, "owner": 2}[self.rule.role], not self.known)
+        return (ROLE_ORDER[self.rule.role], not self.known)
 
 
 def _clean_name(raw: str) -> str:

@@ -28,32 +28,34 @@ from filters.errors import InputError
 from filters.load import Block, Document
 from filters.main_content import extract_main_text, mark_main_blocks
 
-# Never rendered as article text.
-_INVISIBLE = {
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "svg",
-    "canvas",
-    "iframe",
-    "object",
-    "embed",
-    "head",
-    "title",
-    "meta",
-    "link",
-    "video",
-    "audio",
-    "source",
-    "track",
-    "map",
-    "select",
-    "option",
-    "input",
-    "textarea",
-    "math",
-}
+# Never rendered as article text (filters.locate skips them too).
+INVISIBLE = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "canvas",
+        "iframe",
+        "object",
+        "embed",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "video",
+        "audio",
+        "source",
+        "track",
+        "map",
+        "select",
+        "option",
+        "input",
+        "textarea",
+        "math",
+    }
+)
 # Elements that start a new text block.
 _BLOCK = {
     "p",
@@ -287,7 +289,7 @@ def html_to_document(html: str, *, encoding: str, raw_sha256: str, raw_bytes: in
                 if len(owners) > 1:
                     owners.pop()
             continue
-        if name in _INVISIBLE:
+        if name in INVISIBLE:
             continue
         if name == "br":
             current.append("\n")

@@ -19,14 +19,10 @@ from dataclasses import dataclass
 from html.entities import name2codepoint
 from html.parser import HTMLParser
 
+from filters.html import INVISIBLE  # never turned into text, so never searched
 from filters.load import Document, decode_bytes
 from filters.models import Edit, Result, Span
 
-# The elements filters.html never turns into text; their contents are not searched.
-_INVISIBLE = frozenset(
-    "script style noscript template svg canvas iframe object embed head title meta link video "
-    "audio source track map select option input textarea math".split()
-)
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
 
@@ -94,7 +90,7 @@ class _TextNodes(HTMLParser):
         self._length += len(squeezed)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _INVISIBLE and tag not in _VOID:
+        if tag in INVISIBLE and tag not in _VOID:
             self._hidden.append(tag)
 
     def handle_endtag(self, tag: str) -> None:

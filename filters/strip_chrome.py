@@ -73,9 +73,7 @@ _Remover = Callable[[int, StripRule, str], None]
 
 def _weight(text: str) -> int:
     """Letters, with CJK characters counted twice (one carries about a word's worth)."""
-    if text.isascii():
-        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
-    return len(_NOT_LETTER.sub("", text)) + len(_CJK.findall(text))
+    return _letters(text) + (0 if text.isascii() else len(_CJK.findall(text)))
 
 
 def _letters(text: str) -> int:

@@ -1,72 +1,18 @@
 """Text normalisation shared by the stages: tolerant matching and line iteration.
 
-``normalise`` keeps only word characters, lower-cased, so that whitespace, line breaks,
-quotes, punctuation, bullets and leftover markup do not matter when comparing wording,
-and it keeps a map back to the original offsets.
+``normalise_plain`` keeps only word characters, lower-cased, so that whitespace, line
+breaks, quotes, punctuation, bullets and leftover markup do not matter when comparing
+wording.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 
-_WORD = re.compile(r"[^\W_]+")
 # Bullets and list markers a scraper leaves in front of a UI label.
 BULLET = re.compile(r"^[\s\u2022\u00b7\u25aa\u25cf\u25e6\u2023\u2043\u2219\-\*\u2013\u2014>|]+")
-
-
-class Normalised:
-    """Lower-cased word characters of a text, with a map back to original offsets.
-
-    The map is built on first use: most texts are searched and never matched.
-    """
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        stripped = _NON_WORD.sub("", source)
-        lowered = stripped.lower()
-        # lower() changes the length of a few characters ('İ'); keep those tokens as they are.
-        self.text = lowered if len(lowered) == len(stripped) else self._tokens_text()
-
-    def _tokens_text(self) -> str:
-        return "".join(self._map[2])
-
-    @cached_property
-    def _map(self) -> tuple[list[int], list[int], list[str]]:
-        spans = [m.span() for m in _WORD.finditer(self.source)]
-        tokens = [self.source[s:e].lower() for s, e in spans]
-        norm_starts: list[int] = []
-        pos = 0
-        for k, (s, e) in enumerate(spans):
-            if len(tokens[k]) != e - s:  # lower() changed the length ('İ'): keep it as is
-                tokens[k] = self.source[s:e]
-            norm_starts.append(pos)
-            pos += len(tokens[k])
-        return norm_starts, [s for s, _ in spans], tokens
-
-    def to_original(self, index: int) -> int:
-        """Original offset of the normalised character at ``index``."""
-        norm_starts, orig_starts, _ = self._map
-        if not norm_starts:
-            return 0
-        i = bisect.bisect_right(norm_starts, index) - 1
-        i = max(i, 0)
-        return orig_starts[i] + (index - norm_starts[i])
-
-    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
-        """Original ``[start, end)`` for a normalised range (end is exclusive)."""
-        if end <= start:
-            s = self.to_original(start)
-            return s, s
-        return self.to_original(start), self.to_original(end - 1) + 1
-
-
-def normalise(text: str) -> Normalised:
-    """Build the :class:`Normalised` form of ``text``."""
-    return Normalised(text)
 
 
 _NON_WORD = re.compile(r"[\W_]+")
