@@ -69,8 +69,8 @@ def removed_lines(text: str, edits: list[filters.Edit]) -> set[int]:
 def bench_pages(pipeline: filters.Pipeline, details: bool) -> dict[str, float]:
     labels = [json.loads(x) for x in (CORPUS / "pages" / "labels.jsonl").open(encoding="utf-8")]
     chrome_total = chrome_hit = article_total = article_lost = 0
-    stage = next(s for s in pipeline.stages if s.name == "strip_chrome")
-    lang_stage = next(s for s in pipeline.stages if s.name == "detect_language")
+    stage = pipeline.stage("strip_chrome")
+    lang_stage = pipeline.stage("detect_language")
     stage_ms = 0.0
     chars = 0
     for lab in labels:
@@ -176,7 +176,7 @@ def bench_html(
             import trafilatura  # type: ignore[no-redef]
         except ImportError:
             trafilatura = None
-    stage = next(s for s in pipeline.stages if s.name == "strip_chrome")
+    stage = pipeline.stage("strip_chrome")
     for page_id, item in sorted(truth.items()):
         html = gzip.decompress((CORPUS / "html" / "pages" / f"{page_id}.html.gz").read_bytes())
         best = float("inf")

@@ -57,7 +57,7 @@ def _label_names(label: str | None) -> list[list[str]]:
 
 
 def _name_ok(want: str, found: list[str], pipeline: filters.Pipeline) -> bool:
-    stage = next(s for s in pipeline.stages if s.name == "check_disclosures")
+    stage = pipeline.stage("check_disclosures")
     w = normalise_plain(want)
     want_src = stage.sources.lookup(want)
     for name in found:
@@ -104,7 +104,7 @@ def accuracy(pipeline: filters.Pipeline, corpus: Path, verbose: bool) -> None:
 
 def _stage_times(pipeline: filters.Pipeline, texts: list[str], rounds: int) -> list[float]:
     """Best-of-``rounds`` cost of the stage per text: its one scan plus ``run``, cold cache."""
-    stage = next(s for s in pipeline.stages if s.name == "check_disclosures")
+    stage = pipeline.stage("check_disclosures")
     out = []
     for text in texts:
         ctx = Context(doc=pipeline.load(text), rules=pipeline.rules, options=Options())

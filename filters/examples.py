@@ -69,7 +69,7 @@ def fires(pipeline: Pipeline, rule: Any, language: str, example: str | ExampleCa
     if rule.kind == "advice":
         from filters.segment import split_sentences
 
-        stage = next(s for s in pipeline.stages if s.name == "flag_advice")
+        stage = pipeline.stage("flag_advice")
         for sentence in split_sentences(text):
             cues, speaker = stage.judge(sentence.text, language, [rule])
             if cues and speaker is None:
@@ -80,7 +80,7 @@ def fires(pipeline: Pipeline, rule: Any, language: str, example: str | ExampleCa
     if rule.kind == "attribution":
         from filters.check_disclosures import find_attribution
 
-        stage = next(s for s in pipeline.stages if s.name == "check_disclosures")
+        stage = pipeline.stage("check_disclosures")
         return bool(find_attribution(text, [rule], stage.sources, language))
     if rule.kind == "entity":
         hits = pipeline.pii.analyze(text)

@@ -106,6 +106,13 @@ class Pipeline:
                 stage.warm_up()  # what the warm-up article did not reach
         return self
 
+    def stage(self, name: str) -> Any:
+        """The stage called ``name`` (``strip_chrome``, ``flag_advice``, ...)."""
+        for stage in self.stages:
+            if stage.name == name:
+                return stage
+        raise KeyError(name)
+
     def load(self, content: str | bytes, content_type: ContentType = "auto") -> Document:
         """The document text the offsets and edits of a result refer to."""
         return load_document(content, content_type, self.max_bytes)

@@ -1041,6 +1041,9 @@ def failing_examples(rules: RuleSet) -> list[str]:
             self.stages = (rules.shared(CheckDisclosures), rules.shared(FlagAdvice))
             self.pii = DetectPii(rules)
 
+        def stage(self, name: str) -> Any:
+            return next(s for s in self.stages if s.name == name)
+
     stages: Any = _Stages()
     where = {rule.id: pack.path for pack in rules.packs for rule in pack.data.rule}
     problems = []

@@ -65,7 +65,7 @@ def disclosures_after_removal(
     pipeline: filters.Pipeline, text: str, removed_from: int, reason: str
 ) -> Context:
     """Run the disclosures stage on ``text`` as if chrome removal took ``text[removed_from:]``."""
-    stage = next(s for s in pipeline.stages if s.name == "check_disclosures")
+    stage = pipeline.stage("check_disclosures")
     assert isinstance(stage, CheckDisclosures)
     ctx = Context(doc=pipeline.load(text), rules=pipeline.rules, options=Options())
     ctx.edits.append(

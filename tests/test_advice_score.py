@@ -23,7 +23,7 @@ PRECISION = {"en": 0.90, "zh": 0.85}
 
 
 def _stage(pipeline: filters.Pipeline) -> FlagAdvice:
-    return next(s for s in pipeline.stages if s.name == "flag_advice")
+    return pipeline.stage("flag_advice")
 
 
 def _scorer(pipeline: filters.Pipeline, lang: str) -> Scorer:

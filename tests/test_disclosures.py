@@ -240,7 +240,7 @@ def test_examples_must_contain_a_trigger(tmp_path: pytest.TempPathFactory) -> No
 
 
 def test_protected_spans_cover_disclaimers_and_kept_credits(pipeline: filters.Pipeline) -> None:
-    stage = next(s for s in pipeline.stages if s.name == "check_disclosures")
+    stage = pipeline.stage("check_disclosures")
     text = "Source: Harbor Ledger\n" + BODY + "Read more on theblock.co\n" + GATE
     spans = stage.protected(text)
     covered = [text[s.start : s.end] for s in spans]
@@ -250,7 +250,7 @@ def test_protected_spans_cover_disclaimers_and_kept_credits(pipeline: filters.Pi
 
 
 def test_scan_is_shared_between_chrome_stage_and_check(pipeline: filters.Pipeline) -> None:
-    stage = next(s for s in pipeline.stages if s.name == "check_disclosures")
+    stage = pipeline.stage("check_disclosures")
     text = BODY + GATE + " unique-marker-for-cache"
     first = stage.scan(text)
     assert stage.scan(text) is first

@@ -246,7 +246,7 @@ def test_development_sentences_meet_the_targets(pipeline: filters.Pipeline) -> N
 
 
 def _stage(pipeline: filters.Pipeline) -> FlagAdvice:
-    return next(s for s in pipeline.stages if s.name == "flag_advice")
+    return pipeline.stage("flag_advice")
 
 
 def test_every_cue_pattern_is_reachable_from_a_literal(pipeline: filters.Pipeline) -> None:

@@ -144,7 +144,7 @@ def _shingles(text: str) -> Counter[tuple[str, ...]]:
 def test_dev_html_article_body_f1(pipeline: filters.Pipeline) -> None:
     root = shared_path("corpus", "html")
     truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
-    stage = next(s for s in pipeline.stages if s.name == "strip_chrome")
+    stage = pipeline.stage("strip_chrome")
     precisions, recalls = [], []
     for page_id, item in truth.items():
         raw = gzip.decompress((root / "pages" / f"{page_id}.html.gz").read_bytes())

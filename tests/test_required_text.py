@@ -56,14 +56,14 @@ LINES = [
 
 @pytest.fixture(scope="module")
 def strip_patterns(pipeline: filters.Pipeline) -> list[str]:
-    stage = next(s for s in pipeline.stages if s.name == "strip_chrome")
+    stage = pipeline.stage("strip_chrome")
     return sorted({p for r in stage.strip_rules for p in r.regex})
 
 
 @pytest.fixture(scope="module")
 def lines(pipeline: filters.Pipeline) -> list[str]:
     """Our lines plus every strip rule's own examples (written with the rules)."""
-    stage = next(s for s in pipeline.stages if s.name == "strip_chrome")
+    stage = pipeline.stage("strip_chrome")
     out = list(LINES)
     for rule in stage.strip_rules:
         for examples in rule.examples.values():
@@ -124,7 +124,7 @@ def test_shortcuts_never_rule_out_a_match(strip_patterns: list[str], lines: list
 def test_line_matcher_gives_the_first_matching_rule(
     pipeline: filters.Pipeline, lines: list[str]
 ) -> None:
-    stage = next(s for s in pipeline.stages if s.name == "strip_chrome")
+    stage = pipeline.stage("strip_chrome")
     for profile in [None, *(p.id for p in stage.profiles)]:
         rules = stage.rules_for(profile)
         matcher = _LineMatcher(rules)

@@ -215,7 +215,7 @@ def test_protected_credit_in_a_chrome_looking_line_stays(pipeline: filters.Pipel
     # A metadata line is chrome, but this one carries a real credit (a strong attribution).
     body = "周一，该交易所宣布将现货交易手续费下调至千分之一，并表示此举旨在吸引更多做市商，提升市场深度。"
     text = f"交易所下调手续费\n来源：路透社 编辑：小王\n频道：快讯 点击量：12\n{body}\n"
-    stage = next(s for s in pipeline.stages if s.name == "strip_chrome")
+    stage = pipeline.stage("strip_chrome")
     assert stage.line_rule("来源：路透社 编辑：小王") is not None  # it looks like chrome
     result = check(pipeline, text)
     assert "来源：路透社 编辑：小王" in result.clean_text
@@ -275,7 +275,7 @@ def test_every_profile_has_examples(pipeline: filters.Pipeline) -> None:
 
 
 def test_profiles_are_picked_from_url_or_content(pipeline: filters.Pipeline) -> None:
-    stage = next(s for s in pipeline.stages if s.name == "strip_chrome")
+    stage = pipeline.stage("strip_chrome")
     for pid, example, expected in _profile_cases(pipeline):
         is_url = example.startswith("http")
         picked = stage.pick_profile(example if is_url else None, "" if is_url else example)
