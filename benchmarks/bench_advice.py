@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -39,7 +38,6 @@ from filters.load import load_document  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 ARTICLE_CHARS = 5000
-_WS = re.compile(r"\s+")
 
 
 def flagged(result: filters.Result) -> list[filters.Finding]:

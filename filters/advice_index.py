@@ -19,22 +19,14 @@ exactly what a full scan of every pattern finds.
 from __future__ import annotations
 
 import re
+import re._parser as _sre  # type: ignore[import-not-found]  # the literal extraction walks its tree
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from filters.rulepack import AdviceRule
 
-try:  # Python 3.11 keeps the regex parser here; the literal extraction walks its tree.
-    import re._parser as _sre  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover
-    import sre_parse as _sre
-
-_REPEATS = tuple(
-    getattr(_sre, name)
-    for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
-    if hasattr(_sre, name)
-)
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
 UNSPACED = frozenset({"zh", "ja"})
 _I = re.IGNORECASE
 
@@ -60,7 +52,7 @@ _PUNCTUATION = (
 _TOKEN_TABLE = str.maketrans({ch: " " for ch in _PUNCTUATION})
 
 
-_FLAT_BYTES = bytes(32 if (chr(i) in _PUNCTUATION or chr(i) == "?") else i for i in range(256))
+_FLAT_BYTES = bytes(32 if chr(i) in _PUNCTUATION else i for i in range(256))
 
 
 def flatten(text: str) -> str:
@@ -508,7 +500,9 @@ class LanguageIndex:
                     (pattern, anchored), others = ranked[0], tuple(ranked[1:])
                 self.cuers.append(Cuer(rule, cp.role, pattern, anchored, others, cp.label))
                 pre = prefix_literals(pattern, self.spaced)
-                if pre and (self.spaced or (len(pre) <= 60 and min(map(len, pre)) >= 2)):
+                if pre and (
+                    self.spaced or (len(pre) <= self._MAX_PREFIXES and min(map(len, pre)) >= 2)
+                ):
                     self.prefixes[i] = pre
                 if not self.spaced and i in self.prefixes:
                     literals = pre  # the gate's hits then give the positions to match at
@@ -639,20 +633,6 @@ class LanguageIndex:
                 out[i] = positions
         return out
 
-    def any_literal(self, lowered: str, start: int, end: int) -> bool:
-        """Whether ``[start, end)`` holds any literal at all (cheap test for a whole line)."""
-        if self.always:
-            return True
-        if self.spaced:
-            words = word_tokens(lowered[start:end])
-            also = self.also
-            for word in self.vocabulary.intersection(words):
-                for i in self.by_literal[word]:
-                    if i not in also or all(not words.isdisjoint(x) for x in also[i]):
-                        return True
-            return False
-        return any(g.search(lowered, start, end) is not None for g in self.gates)
-
 
 def _positions(lowered: str, literal: str, start: int, end: int) -> list[int]:
     out = []
@@ -763,9 +743,9 @@ def clause_starts(sentence: str, language: str) -> list[int]:
                 intro = _EN_INTRO.match(sentence, pos)
                 if intro is not None:
                     out.add(intro.end())
+            lead = _FIRST_WORD.match(lowered, pos)
             if comma >= 0 or "," in sentence[pos : pos + 120]:
                 # "Don't let it sit in a bank, put it to work": the command after the comma
-                lead = _FIRST_WORD.match(lowered, pos)
                 if lead is not None and (
                     lead.group(1) in _EN_COMMAND_SET or lead.group(1) in ("don", "never", "do")
                 ):
@@ -773,8 +753,7 @@ def clause_starts(sentence: str, language: str) -> list[int]:
                     if after is not None:
                         out.add(after.end())
             if coordinated:
-                first = _FIRST_WORD.match(lowered, pos)
-                if first is None or first.group(1) not in _EN_COMMAND_SET:
+                if lead is None or lead.group(1) not in _EN_COMMAND_SET:
                     continue
                 command = _EN_COORDINATED.match(sentence, pos)
                 if command is not None:

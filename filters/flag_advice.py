@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from filters.advice_index import (
     LanguageIndex,
@@ -76,17 +76,11 @@ class Cue:
 
     def shifted(self, by: int) -> Cue:
         """The same cue with offsets moved back by ``by`` (line -> sentence)."""
-        return Cue(
-            self.rule,
-            self.role,
-            self.start - by,
-            self.end - by,
-            self.text,
-            self.pending,
-            tuple((s - by, e - by) for s, e in self.spans),
-            self.label,
-            self.evidence,
-            self.category,
+        return replace(
+            self,
+            start=self.start - by,
+            end=self.end - by,
+            spans=tuple((s - by, e - by) for s, e in self.spans),
         )
 
 
@@ -668,7 +662,7 @@ class FlagAdvice:
             )
             for lang, rs in by_language.items()
         }
-        self._marks: dict[str, bool] = {}
+        self._marks: dict[tuple[str, str], bool] = {}
         # learned-wording rules (read after the cue and score rules, see ``_model_cue``)
         self._models: dict[str, list[AdviceModel]] = {}
         for lang, rs in by_language.items():
@@ -856,10 +850,11 @@ class FlagAdvice:
 
     def _marked(self, index: LanguageIndex, longest: str) -> bool:
         """Whether a gate literal (or a literal it begins with) marks promotion for a score."""
-        got = self._marks.get(longest)
+        key = (index.language, longest)
+        got = self._marks.get(key)
         if got is None:
             lits = set(index._literals_at(longest))
-            got = self._marks[longest] = any(
+            got = self._marks[key] = any(
                 sc.marked(lits) for sc in self._scorers.get(index.language, ())
             )
         return got
@@ -1013,13 +1008,12 @@ class FlagAdvice:
     def run(self, ctx: Context) -> None:
         """Judge every sentence that holds a cue, then the article as a whole."""
         language = ctx.language
+        text = ctx.text
         if language == "und":  # too short to detect: read by writing system
-            text = ctx.text
             language = "zh" if len(_HAN.findall(text)) * 3 > len(text.strip()) else "en"
         index = self._index_for(language)
         if index is None:
             return
-        text = ctx.text
         own_sentences: list[Sentence] = []
         for sent, cues in self._sentences_with_cues(text, index, language):
             finding = self._report(ctx, sent, language, cues)
