@@ -339,18 +339,10 @@ class DetectLanguage:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.supported = sorted({lang for r in rules.of_kind("advice") for lang in r.languages})
-        self._document_rules: dict[str, Any] = {}
 
     def warm_up(self) -> None:
         """Load langdetect's profiles now ahead of the first article that needs them (~0.3 s)."""
         _detector_factory()
-
-    def _document_rule(self, check: str) -> Any:
-        """The pack rule describing a check of this stage (looked up once)."""
-        rule = self._document_rules.get(check)
-        if rule is None:
-            rule = self._document_rules[check] = self.rules.document_rule(check)
-        return rule
 
     def run(self, ctx: Context) -> None:
         """Detect the document language unless the caller gave one, then check the blocks."""
@@ -360,7 +352,7 @@ class DetectLanguage:
         else:
             ctx.language, ctx.language_probability = detect(ctx.doc.text)
         if ctx.language != "und" and ctx.language not in self.supported:
-            rule = self._document_rule("language_unsupported")
+            rule = self.rules.document_rule("language_unsupported")
             ctx.add(
                 rule,
                 message=f"Document language '{ctx.language}' is not covered by the advice packs ({', '.join(self.supported)}); review by a reader of the language",
@@ -378,7 +370,7 @@ class DetectLanguage:
         if ctx.language == "und":
             return
         expected = _SCRIPT_OF_LANGUAGE.get(ctx.language, "latin")
-        rule = self._document_rule("language_mixed")
+        rule = self.rules.document_rule("language_mixed")
         text = ctx.doc.text
         checks_words = expected == "latin" and ctx.language in _STOPWORDS
         if ctx.doc.blocks:

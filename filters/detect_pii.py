@@ -28,9 +28,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from filters.context import Context
+from filters.credits import domain_of
 from filters.errors import PrepubError
 from filters.models import Signal, Span
 from filters.rulepack import EntityRule, RuleSet, compile_pattern, phrase_regex
@@ -338,7 +338,7 @@ def mask(entity: str, value: str) -> str:
             host, tld = domain, ""
         return f"{local[:1]}***@{host[:1]}***{dot}{tld}"
     digits = re.sub(r"\D", "", value)
-    if entity in ("CREDIT_CARD", "PHONE_NUMBER", "US_SSN", "CN_RESIDENT_ID", "IBAN_CODE"):
+    if entity in _NUMBER_FEEDS:
         tail = (digits or value)[-4:]
         prefix = value[:2] if entity == "IBAN_CODE" else ""
         return f"{prefix}***{tail}"
@@ -346,9 +346,7 @@ def mask(entity: str, value: str) -> str:
         return f"{value[:4]}…{value[-4:]}"
     if entity == "IP_ADDRESS":
         return f"***{value[-3:]}" if len(value) > 6 else "***"
-    if entity in NER_ENTITIES:
-        return f"{value[:1]}***"
-    return f"{value[:1]}***" if value else "***"
+    return f"{value[:1]}***" if value else "***"  # names and the rest
 
 
 def _at_domain(email: str, domains: frozenset[str]) -> bool:
@@ -509,10 +507,9 @@ class DetectPii:
         """Add one masked finding per personal-data hit in the stripped text."""
         text = ctx.text
         outlets = self.outlet_domains
-        if ctx.options.url:
-            host = urlsplit(ctx.options.url if "//" in ctx.options.url else "//" + ctx.options.url)
-            if host.hostname:
-                outlets = outlets | {host.hostname.removeprefix("www.")}
+        host = domain_of(ctx.options.url) if ctx.options.url else ""
+        if host:
+            outlets = outlets | {host}
         for hit in self.analyze(text, outlet_domains=outlets):
             rule = self.rules[hit.entity]
             masked = mask(hit.entity, text[hit.start : hit.end])

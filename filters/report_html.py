@@ -475,8 +475,7 @@ def batch_context(
         )
         for i, (line, rec) in enumerate(records, 1)
     ]
-    order = {e.anchor: i for i, e in enumerate(entries)}
-    queue = sorted(entries, key=lambda e: (DECISION_ORDER[e.record.decision], order[e.anchor]))
+    queue = sorted(entries, key=lambda e: DECISION_ORDER[e.record.decision])  # stable: log order
     decisions: Counter[str] = Counter({d: 0 for d in DECISION_ORDER})
     decisions.update(e.record.decision for e in entries)
     categories: Counter[str] = Counter(f.category for e in entries for f in e.record.findings)

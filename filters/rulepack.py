@@ -907,6 +907,10 @@ class RuleSet:
         self.disclaimers = [d for p in packs for d in p.data.disclaimer]
         self.sources = [s for p in packs for s in p.data.source]
         self.profiles = [pr for p in packs for pr in p.data.profile]
+        self._documents: dict[str, Any] = {}
+        for rule in self.rules:
+            if rule.kind == "document":
+                self._documents.setdefault(rule.check, rule)  # pack order wins
 
     def of_kind(self, kind: str) -> list[Any]:
         """Rules of one kind, in pack order."""
@@ -914,10 +918,10 @@ class RuleSet:
 
     def document_rule(self, check: str) -> DocumentRule:
         """The rule that describes a code-implemented document check."""
-        for rule in self.rules:
-            if rule.kind == "document" and rule.check == check:
-                return rule  # type: ignore[no-any-return]
-        raise KeyError(f"no rule pack defines the document check {check!r}")
+        rule = self._documents.get(check)
+        if rule is None:
+            raise KeyError(f"no rule pack defines the document check {check!r}")
+        return rule  # type: ignore[no-any-return]
 
     @property
     def refs(self) -> list[RulePackRef]:
