@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from filters.models import Edit, Span
 
 
-def _sorted(edits: Sequence[Edit]) -> list[Edit]:
-    # Inserts at a position go after removals ending there, in the order they were made.
+def sorted_edits(edits: Sequence[Edit]) -> list[Edit]:
+    """Edits in document order; inserts at a position go after removals ending there."""
     return sorted(
         edits, key=lambda e: (e.original_span.start, e.kind != "insert", e.original_span.end)
     )
@@ -23,7 +23,7 @@ def _sorted(edits: Sequence[Edit]) -> list[Edit]:
 def check_edits(text_length: int, edits: Sequence[Edit]) -> None:
     """Raise ``ValueError`` if edits overlap or fall outside the text."""
     last_end = 0
-    for edit in _sorted(edits):
+    for edit in sorted_edits(edits):
         s, e = edit.original_span.start, edit.original_span.end
         if not 0 <= s <= e <= text_length:
             raise ValueError(f"edit {edit.rule} span {s}-{e} outside text of length {text_length}")
@@ -36,7 +36,8 @@ def check_edits(text_length: int, edits: Sequence[Edit]) -> None:
         last_end = max(last_end, e)
 
 
-def _replacement(edit: Edit) -> str:
+def replacement_of(edit: Edit) -> str:
+    """The text an edit puts into the clean text (none for a removal)."""
     if edit.kind == "insert":
         return edit.text
     if edit.kind == "redact":
@@ -48,10 +49,10 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
     """Return ``text`` with every edit applied."""
     out: list[str] = []
     pos = 0
-    for edit in _sorted(edits):
+    for edit in sorted_edits(edits):
         s, e = edit.original_span.start, edit.original_span.end
         out.append(text[pos:s])
-        out.append(_replacement(edit))
+        out.append(replacement_of(edit))
         pos = max(pos, e)
     out.append(text[pos:])
     return "".join(out)
@@ -66,9 +67,9 @@ class OffsetMap:
         self._before: list[int] = []  # clean offset of the edit's start
         self._repl: list[int] = []
         shift = 0
-        for edit in _sorted(edits):
+        for edit in sorted_edits(edits):
             s, e = edit.original_span.start, edit.original_span.end
-            rep = len(_replacement(edit))
+            rep = len(replacement_of(edit))
             self._starts.append(s)
             self._ends.append(e)
             self._before.append(s + shift)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from html.entities import name2codepoint
 from html.parser import HTMLParser
 
+from filters.edits import replacement_of, sorted_edits
 from filters.html import INVISIBLE  # never turned into text, so never searched
 from filters.load import Document, decode_bytes
 from filters.models import Edit, Result, Span
@@ -137,25 +138,16 @@ def rebuild_document_text(clean_text: str, edits: Sequence[Edit]) -> str:
     Removed text is recorded masked; where masking changed its length the removed range is
     filled with U+FFFD, so every offset stays exact and masked text never matches anything.
     """
-    ordered = sorted(
-        edits, key=lambda e: (e.original_span.start, e.kind != "insert", e.original_span.end)
-    )
     out: list[str] = []
     pos = shift = 0
-    for edit in ordered:
+    for edit in sorted_edits(edits):
         start, end = edit.original_span.start, edit.original_span.end
         at = start + shift
         out.append(clean_text[pos:at])
         if edit.kind != "insert":
             removed = edit.text if len(edit.text) == end - start else "\ufffd" * (end - start)
             out.append(removed)
-        added = len(
-            edit.replacement
-            if edit.kind == "redact"
-            else edit.text
-            if edit.kind == "insert"
-            else ""
-        )
+        added = len(replacement_of(edit))
         pos = at + added
         shift += added - (end - start)
     out.append(clean_text[pos:])

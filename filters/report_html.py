@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from filters import __version__
+from filters.edits import replacement_of, sorted_edits
 from filters.models import AuditRecord, Disclosures, Edit, Finding, Result, Span
 from filters.render import CATEGORY_ORDER, Locate
 
@@ -179,26 +180,17 @@ def diff_pieces(text: str, edits: Sequence[Edit], findings: Sequence[Finding]) -
     after removals at the same position, each shifting the clean offsets that follow.
     """
     masker = _Masker(text, findings)
-    ordered = sorted(
-        edits, key=lambda e: (e.original_span.start, e.kind != "insert", e.original_span.end)
-    )
     out: list[DiffPiece] = []
     shift = 0
     pos = 0
-    for edit in ordered:
+    for edit in sorted_edits(edits):
         start, end = edit.original_span.start, edit.original_span.end
         at = max(pos, min(len(text), start + shift))
         out.extend(DiffPiece("same", t, masked=m) for t, m in masker.pieces(pos, at))
         pos = at
         if edit.kind in ("remove", "redact") and edit.text:
             out.append(DiffPiece("removed", edit.text, edit.rule, edit.reason))
-        added = (
-            edit.text
-            if edit.kind == "insert"
-            else edit.replacement
-            if edit.kind == "redact"
-            else ""
-        )
+        added = replacement_of(edit)
         if added:
             out.append(DiffPiece("inserted", added, edit.rule, edit.reason))
         pos = min(len(text), pos + len(added))
