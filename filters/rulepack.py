@@ -742,12 +742,7 @@ class EntityRule(RuleBase):
     @field_validator("allow_patterns", "business_patterns")
     @classmethod
     def _patterns_compile(cls, value: list[str]) -> list[str]:
-        for i, pattern in enumerate(value):
-            try:
-                compile_pattern(pattern)
-            except ValueError as exc:
-                raise ValueError(f"[{i}]: {exc}") from None
-        return value
+        return _check_patterns(value, "")
 
 
 Rule = Annotated[

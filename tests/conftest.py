@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,3 +84,20 @@ def disclosures_after_removal(
     ctx.set_stripped()
     stage.run(ctx)
     return ctx
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Every record of a JSONL file (batch output, an audit log)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def wait_for_lines(path: Path, count: int, proc: subprocess.Popen[bytes], early: str) -> None:
+    """Poll ``path`` until it holds ``count`` lines; ``early`` names a process that ended first."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"{early}: {proc.returncode}")
+        if path.exists() and path.read_bytes().count(b"\n") >= count:
+            return
+        time.sleep(0.02)  # polling the output file, not a timed assertion
+    raise AssertionError("no output written")

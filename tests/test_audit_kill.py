@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from threading import Thread
 from typing import Any
@@ -20,23 +19,9 @@ import filters
 from cli import main
 from filters import audit
 from filters.audit import AuditWriter, find_record, head_path
+from tests.conftest import read_jsonl, wait_for_lines
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _read(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def _wait_for_lines(path: Path, count: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"batch ended before it was killed: {proc.returncode}")
-        if path.exists() and path.read_bytes().count(b"\n") >= count:
-            return
-        time.sleep(0.02)  # polling the output file, not a timed assertion
-    raise AssertionError("no output written")
 
 
 def test_sigkill_mid_batch_leaves_a_valid_log_and_resume_completes(tmp_path: Path) -> None:
@@ -61,18 +46,18 @@ def test_sigkill_mid_batch_leaves_a_valid_log_and_resume_completes(tmp_path: Pat
         start_new_session=True,
     )
     try:
-        _wait_for_lines(out, 20, proc)
+        wait_for_lines(out, 20, proc, "batch ended before it was killed")
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the batch and its workers, mid-run
         proc.wait(timeout=30)
-    killed_at = len(_read(out))  # every line whole
+    killed_at = len(read_jsonl(out))  # every line whole
     assert 20 <= killed_at < 300
     check = filters.verify_log(log)
     assert check.ok, check.problems  # a head that lags is a note, not a failure
     assert main([*args, "--resume", "--jobs", "1"]) == 0
-    records = _read(out)
+    records = read_jsonl(out)
     assert [r["id"] for r in records] == ids  # all there, in order, none twice
-    trail = _read(log)
+    trail = read_jsonl(log)
     assert [r["input"]["id"] for r in trail] == ids  # one audit record per article
     assert [r["result"]["audit"]["record_hash"] for r in records] == [
         r["record_hash"] for r in trail

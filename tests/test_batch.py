@@ -27,6 +27,7 @@ from filters.batch import (
     format_progress,
     run_jsonl,
 )
+from tests.conftest import read_jsonl, wait_for_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,10 +51,6 @@ def _jsonl(path: Path, lines: list[str | bytes]) -> Path:
         for line in lines:
             fh.write((line.encode("utf-8") if isinstance(line, str) else line) + b"\n")
     return path
-
-
-def _read(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def _stable(result: dict[str, Any]) -> dict[str, Any]:
@@ -225,7 +222,7 @@ def test_run_jsonl_writes_one_record_per_input_record(
 ) -> None:
     out = tmp_path / "out.jsonl"
     stats = run_jsonl(feed, str(out), pipeline=pipeline, jobs=1)
-    records = _read(out)
+    records = read_jsonl(out)
     assert len(records) == 31 == stats.records and stats.errors == 1
     assert [r["line"] for r in records] == [n for n in range(1, 33) if n != 11]
     assert records[19]["error"]["kind"] == "json" and records[19]["id"] == "broken"
@@ -246,16 +243,16 @@ def test_resume_continues_without_duplicates(
 ) -> None:
     full = tmp_path / "full.jsonl"
     run_jsonl(feed, str(full), pipeline=pipeline, jobs=1)
-    expected = [(r["line"], r["id"]) for r in _read(full)]
+    expected = [(r["line"], r["id"]) for r in read_jsonl(full)]
     part = tmp_path / "part.jsonl"
     lines = full.read_bytes().splitlines(keepends=True)
     part.write_bytes(b"".join(lines[:12]) + lines[12][:40])  # a stop cut a line short
     stats = run_jsonl(feed, str(part), pipeline=pipeline, jobs=2, resume=True)
-    assert [(r["line"], r["id"]) for r in _read(part)] == expected
+    assert [(r["line"], r["id"]) for r in read_jsonl(part)] == expected
     assert stats.records == len(expected) - 12 and stats.resumed_after == lines_to(lines, 12)
     assert any("incomplete last line" in n for n in stats.notes)
     again = run_jsonl(feed, str(part), pipeline=pipeline, jobs=1, resume=True)
-    assert again.records == 0 and len(_read(part)) == len(expected)
+    assert again.records == 0 and len(read_jsonl(part)) == len(expected)
 
 
 def lines_to(lines: list[bytes], count: int) -> int:
@@ -277,8 +274,8 @@ def test_audit_log_matches_the_output_and_survives_a_lost_last_line(
 ) -> None:
     out, log = tmp_path / "out.jsonl", tmp_path / "audit.jsonl"
     run_jsonl(feed, str(out), pipeline=pipeline, jobs=2, audit_log=log)
-    records = [r for r in _read(out) if r["ok"]]
-    audit = _read(log)
+    records = [r for r in read_jsonl(out) if r["ok"]]
+    audit = read_jsonl(log)
     assert [r["result"]["audit"] for r in records] == audit
     assert filters.verify_log(log).ok
     # As if killed between the output line and its audit line: the log lacks the last one.
@@ -290,7 +287,7 @@ def test_audit_log_matches_the_output_and_survives_a_lost_last_line(
     )
     stats = run_jsonl(feed, str(out), pipeline=pipeline, jobs=1, audit_log=log, resume=True)
     assert stats.records == 0 and any("audit record" in n for n in stats.notes)
-    assert _read(log) == audit and filters.verify_log(log).ok
+    assert read_jsonl(log) == audit and filters.verify_log(log).ok
 
 
 def test_check_records_with_an_audit_log(tmp_path: Path, pipeline: filters.Pipeline) -> None:
@@ -317,7 +314,7 @@ def test_cli_batch(feed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str
     out = tmp_path / "out.jsonl"
     code = main(["batch", str(feed), "--out", str(out), "--jobs", "1", "--progress", "lines"])
     err = capsys.readouterr().err
-    assert code == 0 and len(_read(out)) == 31
+    assert code == 0 and len(read_jsonl(out)) == 31
     assert "prepub batch: checked 31 records" in err and "1 errors (1 json)" in err
     assert main(["batch", str(feed), "--out", str(out)]) == 2
     assert capsys.readouterr().err.count("\n") == 1  # one line, no traceback
@@ -348,7 +345,7 @@ def test_ctrl_c_finishes_records_in_flight_and_resume_completes(tmp_path: Path) 
         start_new_session=True,  # a process group, as a terminal's Ctrl-C reaches
     )
     try:
-        _wait_for_lines(out, 5, proc)
+        wait_for_lines(out, 5, proc, "batch ended early")
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     finally:
@@ -356,22 +353,11 @@ def test_ctrl_c_finishes_records_in_flight_and_resume_completes(tmp_path: Path) 
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130, err.decode()
     assert b"--resume" in err and b"Traceback" not in err
-    done = _read(out)  # every line whole and valid JSON
+    done = read_jsonl(out)  # every line whole and valid JSON
     assert [r["line"] for r in done] == list(range(1, len(done) + 1)) and len(done) < 400
     args = ["batch", str(feed), "--out", str(out), "--resume", "--jobs", "1", "--progress", "off"]
     assert main(args) == 0  # in this process: its engines are warm already
-    assert [r["id"] for r in _read(out)] == [f"r{i}" for i in range(400)]
-
-
-def _wait_for_lines(path: Path, count: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"batch ended early: {proc.returncode}")
-        if path.exists() and path.read_bytes().count(b"\n") >= count:
-            return
-        time.sleep(0.02)  # polling the output file, not a timed assertion
-    raise AssertionError("no output written")
+    assert [r["id"] for r in read_jsonl(out)] == [f"r{i}" for i in range(400)]
 
 
 def test_options_reach_the_workers(pipeline: filters.Pipeline) -> None:
